@@ -1,0 +1,12 @@
+import { HttpError } from "./http-error.ts";
+
+// Accepts `3`, `"3"` and `W/"3"`; `*` or no header means "any version".
+export function parseIfMatch(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === "" || value.trim() === "*") return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  if (!match?.[1]) {
+    throw new HttpError(400, "invalid_input", "If-Match must be an event version, e.g. If-Match: 3");
+  }
+  return Number(match[1]);
+}

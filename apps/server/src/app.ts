@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { errorBody } from "@maestro/shared/errors";
+import { installAuthHook } from "./auth/auth-hook.ts";
+import { AuthRepository } from "./auth/auth.repository.ts";
+import { registerAuthRoutes } from "./auth/auth.routes.ts";
+import { AuthService } from "./auth/auth.service.ts";
+import { registerBeoRoutes } from "./beo/beo.routes.ts";
+import { BeoPdfService } from "./beo/beo-pdf.service.ts";
+import { BeoRepository } from "./beo/beo.repository.ts";
+import { BeoService } from "./beo/beo.service.ts";
+import { CalendarRepository } from "./calendar/calendar.repository.ts";
+import { registerCalendarRoutes } from "./calendar/calendar.routes.ts";
+import { CalendarService } from "./calendar/calendar.service.ts";
+import type { MaestroConfig } from "./config/env.ts";
+import type { DatabaseHandle } from "./db/database.ts";
+import { installErrorHandler } from "./http/error-handler.ts";
+import { LocalLiveBus, type LiveBus } from "./live/live-bus.ts";
+import { registerStreamRoutes } from "./live/stream.routes.ts";
+import { NotificationRepository } from "./notifications/notification.repository.ts";
+import { registerNotificationRoutes } from "./notifications/notification.routes.ts";
+import { registerHealthRoutes } from "./observability/health.routes.ts";
+import { createMetrics } from "./observability/metrics.ts";
+import { AuditLog } from "./org/audit-log.ts";
+import { OrganizationRepository } from "./org/organization.repository.ts";
+import { RoomRepository } from "./rooms/room.repository.ts";
+import { registerRoomRoutes } from "./rooms/room.routes.ts";
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export type AppDeps = { config: MaestroConfig; database: DatabaseHandle; logger: Logger; live?: LiveBus };
+
+// Wires repositories → services → routes. Everything stateful lives in the returned object.
+export async function buildApp({ config, database, logger, live = new LocalLiveBus() }: AppDeps) {
+  const { db } = database;
+  const metrics = createMetrics();
+  const orgs = new OrganizationRepository(db);
+  const audit = new AuditLog(db);
+  const authService = new AuthService(new AuthRepository(db));
+  const rooms = new RoomRepository(db);
+  const calendarRepo = new CalendarRepository(db, database.dialect);
+  const calendar = new CalendarService(calendarRepo, live);
+  const beoRepo = new BeoRepository(db);
+  const beos = new BeoService(db, beoRepo, calendarRepo, orgs, live, config.beoSetOveragePercent);
+  const beoPdf = new BeoPdfService(beos, beoRepo, calendarRepo, orgs);
+  const notifications = new NotificationRepository(db);
+
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: true,
+    disableRequestLogging: false,
+    ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
+  }) as unknown as FastifyInstance;
+
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", "data:"] },
+    },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      ...errorBody("rate_limited", `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+    }),
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? "unmatched", status: reply.statusCode });
+  });
+
+  installAuthHook(app, authService);
+  registerHealthRoutes(app, { database, metrics });
+  registerAuthRoutes(app, { auth: authService, orgs, audit, secureCookies: Boolean(config.tls) });
+  registerRoomRoutes(app, rooms);
+  registerCalendarRoutes(app, calendar);
+  registerBeoRoutes(app, beos, beoPdf);
+  registerNotificationRoutes(app, notifications);
+  registerStreamRoutes(app, live);
+
+  const hasWeb = existsSync(path.join(WEB_DIST, "index.html"));
+  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split("?")[0] ?? "";
+    if (hasWeb && request.method === "GET" && !url.startsWith("/api/") && !path.extname(url)) {
+      return reply.sendFile("index.html");
+    }
+    return reply.status(404).send(errorBody("not_found", `no route for ${request.method} ${url}`));
+  });
+
+  return {
+    app,
+    metrics,
+    live,
+    services: { orgs, audit, auth: authService, rooms, calendar, calendarRepo, beos, beoRepo, notifications },
+    async close() {
+      await app.close();
+      await live.close();
+    },
+  };
+}
+export type MaestroApp = Awaited<ReturnType<typeof buildApp>>;

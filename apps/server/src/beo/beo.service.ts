@@ -1,0 +1,293 @@
+import type { BEODocument, BeoPatch } from "@maestro/shared/maestro.schema";
+import { newId } from "@maestro/shared/ids";
+import type { AuthContext } from "../auth/auth-context.ts";
+import type { CalendarRepository } from "../calendar/calendar.repository.ts";
+import type { BeosTable, CalendarEventsTable, Db } from "../db/schema.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { AppError, conflict, invalidInput, notFound } from "../http/errors.ts";
+import { composeSpecialRequests, parseSpecialRequests } from "../integration/special-requests.ts";
+import type { LiveBus } from "../live/live-bus.ts";
+import type { OrganizationRepository } from "../org/organization.repository.ts";
+import { applyBeoPatch, diffBodies, type BeoBody } from "./beo-document.ts";
+import { parseBody, toBeoDocument } from "./beo-mapper.ts";
+import type { BeoListFilter, BeoRepository } from "./beo.repository.ts";
+
+export type ChangeSource = "user" | "echo" | "system";
+export type Actor = { orgId: string; actor: string };
+export type BeoChange = {
+  kind: "created" | "updated" | "approved" | "cancelled";
+  source: ChangeSource;
+  actor: string;
+  row: BeosTable;
+  changes: { field: string; old: unknown; new: unknown }[];
+};
+// Called inside the write's transaction: the integration writes its outbox job there.
+export type BeoChangeHook = (trx: Db, change: BeoChange) => Promise<void>;
+// Fields frozen by an open conflict (manual policy), per BEO.
+export type FrozenFieldsLookup = (orgId: string, beoId: string) => Promise<string[]>;
+
+const MAX_OPTIMISTIC_RETRIES = 5;
+
+export class BeoService {
+  private hook: BeoChangeHook | undefined;
+  private frozen: FrozenFieldsLookup = async () => [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly repo: BeoRepository,
+    private readonly calendar: CalendarRepository,
+    private readonly orgs: OrganizationRepository,
+    private readonly live: LiveBus,
+    private readonly overagePercent: number,
+  ) {}
+
+  onChange(hook: BeoChangeHook) {
+    this.hook = hook;
+  }
+
+  setFrozenFieldsLookup(lookup: FrozenFieldsLookup) {
+    this.frozen = lookup;
+  }
+
+  async get(orgId: string, id: string, db?: Db): Promise<BEODocument> {
+    const row = await this.repo.get(orgId, id, db);
+    if (!row) throw notFound("BEO");
+    return toBeoDocument(row, this.overagePercent, await this.frozen(orgId, id));
+  }
+
+  toDocument(row: BeosTable, frozen: string[] = []): BEODocument {
+    return toBeoDocument(row, this.overagePercent, frozen);
+  }
+
+  async list(orgId: string, filter: BeoListFilter) {
+    const { rows, nextCursor } = await this.repo.list(orgId, filter);
+    return { data: rows.map((r) => toBeoDocument(r, this.overagePercent)), nextCursor };
+  }
+
+  async revisions(orgId: string, id: string) {
+    if (!(await this.repo.get(orgId, id))) throw notFound("BEO");
+    const rows = await this.repo.revisions(orgId, id);
+    return rows.map((r) => ({
+      id: r.id,
+      version: r.version,
+      field: r.field,
+      old: r.oldValue == null ? null : (JSON.parse(r.oldValue) as unknown),
+      new: r.newValue == null ? null : (JSON.parse(r.newValue) as unknown),
+      who: r.who,
+      source: r.source as ChangeSource,
+      at: r.at,
+    }));
+  }
+
+  // A BEO for a calendar event; at most one per event (and so per Echo event).
+  async createFromCalendarEvent(actor: Actor, calendarEventId: string, source: ChangeSource, outer?: Db): Promise<BEODocument> {
+    const row = await inTransaction(this.db, outer, async (trx) => {
+      const event = await this.calendar.get(actor.orgId, calendarEventId, trx);
+      if (!event) throw notFound("calendar event");
+      const existing = await this.repo.findByCalendarEvent(actor.orgId, calendarEventId, trx);
+      if (existing) throw conflict("this calendar event already has a BEO", { beoId: existing.id });
+      return this.insert(trx, actor, source, bodyFromCalendarEvent(event), event);
+    });
+    this.publish(row);
+    return this.get(actor.orgId, row.id, outer);
+  }
+
+  async createFromDocument(actor: Actor, body: BeoBody): Promise<BEODocument> {
+    const row = await this.db.transaction().execute(async (trx) => {
+      const now = new Date().toISOString();
+      const event: CalendarEventsTable = {
+        id: newId("cal"),
+        orgId: actor.orgId,
+        title: body.header.eventName,
+        date: body.event.date,
+        time: body.event.time,
+        endTime: body.event.endTime ?? null,
+        room: body.event.room,
+        guestCount: body.event.guaranteed,
+        status: "tentative",
+        revenue: null,
+        clientName: body.header.clientName ?? null,
+        salesRepName: body.header.salesRepName ?? null,
+        notes: composeSpecialRequests({ setup: body.setup.specialRequests, kitchen: body.menu.specialInstructions }) || null,
+        source: "maestro",
+        echoEventId: null,
+        contractStatus: null,
+        beoId: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.calendar.insert(event, trx);
+      return this.insert(trx, actor, "user", body, event);
+    });
+    this.publish(row);
+    return this.get(actor.orgId, row.id);
+  }
+
+  private async insert(trx: Db, actor: Actor, source: ChangeSource, body: BeoBody, event: CalendarEventsTable) {
+    const now = new Date().toISOString();
+    const row: BeosTable = {
+      id: newId("beo"),
+      orgId: actor.orgId,
+      beoNumber: await this.orgs.nextBeoNumber(trx, actor.orgId),
+      version: 1,
+      status: "draft",
+      doc: JSON.stringify(body),
+      echoEventId: event.echoEventId,
+      calendarEventId: event.id,
+      approvedVersion: null,
+      approvedDoc: null,
+      approvedBy: null,
+      approvedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.repo.insert(row, trx);
+    await this.calendar.update(actor.orgId, event.id, { beoId: row.id, updatedAt: now }, trx);
+    await this.repo.addRevisions(actor.orgId, row.id, 1, actor.actor, source, [{ field: "status", old: null, new: "draft" }], trx);
+    await this.hook?.(trx, { kind: "created", source, actor: actor.actor, row, changes: [] });
+    return row;
+  }
+
+  // A partial change by a user (or by the sync engine with source "echo").
+  async patch(
+    actor: Actor,
+    id: string,
+    patch: BeoPatch,
+    options: { ifMatch?: number; source?: ChangeSource; allowFrozen?: boolean } = {},
+    outer?: Db,
+  ): Promise<BEODocument> {
+    const source = options.source ?? "user";
+    if (patch.status === "cancelled") {
+      const { status: _status, ...rest } = patch;
+      if (Object.keys(rest).length > 0) throw invalidInput("cancel a BEO on its own, without other changes");
+      return this.cancel(actor, id, source, options.ifMatch, outer);
+    }
+    const frozen = options.allowFrozen ? [] : await this.frozen(actor.orgId, id);
+    return this.mutate(actor, id, source, options.ifMatch, outer, (body, row) => {
+      if (row.status === "cancelled") throw conflict("this BEO is cancelled");
+      const next = applyBeoPatch(body, patch);
+      const touched = diffBodies(body, next).map((c) => c.field);
+      const blocked = touched.filter((f) => frozen.includes(f));
+      if (blocked.length > 0) {
+        throw conflict("these fields are frozen by an open sync conflict; resolve it first", { fields: blocked });
+      }
+      let status = row.status;
+      if (patch.status && patch.status !== row.status) {
+        if (row.status === "approved") throw conflict("an approved BEO returns to pending approval by being changed");
+        status = patch.status;
+      }
+      // Any change to an approved BEO sends it back to the chef.
+      if (row.status === "approved" && touched.length > 0) status = "pending_approval";
+      return { body: next, status, kind: "updated" };
+    });
+  }
+
+  async approve(actor: Actor, id: string, ifMatch?: number): Promise<BEODocument> {
+    return this.mutate(actor, id, "user", ifMatch, undefined, (body, row) => {
+      if (row.status === "cancelled") throw conflict("a cancelled BEO cannot be approved");
+      if (row.status === "approved") throw conflict("this BEO is already approved");
+      return { body, status: "approved", kind: "approved" };
+    });
+  }
+
+  async cancel(actor: Actor, id: string, source: ChangeSource, ifMatch?: number, outer?: Db): Promise<BEODocument> {
+    return this.mutate(actor, id, source, ifMatch, outer, (body, row) => {
+      if (row.status === "cancelled") return { body, status: "cancelled", kind: "cancelled" };
+      return { body, status: "cancelled", kind: "cancelled" };
+    });
+  }
+
+  private async mutate(
+    actor: Actor,
+    id: string,
+    source: ChangeSource,
+    ifMatch: number | undefined,
+    outer: Db | undefined,
+    change: (body: BeoBody, row: BeosTable) => { body: BeoBody; status: string; kind: BeoChange["kind"] },
+  ): Promise<BEODocument> {
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
+      const result = await inTransaction(this.db, outer, async (trx) => {
+        const row = await this.repo.get(actor.orgId, id, trx);
+        if (!row) throw notFound("BEO");
+        if (ifMatch !== undefined && row.version !== ifMatch) {
+          throw new AppError(412, "version_mismatch", `BEO is at version ${row.version}, not ${ifMatch}`, {
+            currentVersion: row.version,
+          });
+        }
+        const body = parseBody(row.doc);
+        const next = change(body, row);
+        const changes: BeoChange["changes"] = diffBodies(body, next.body);
+        if (next.status !== row.status) changes.push({ field: "status", old: row.status, new: next.status });
+        if (changes.length === 0) return { row, changed: false as const };
+        const now = new Date().toISOString();
+        const approved = next.kind === "approved";
+        const updated: BeosTable = {
+          ...row,
+          version: row.version + 1,
+          status: next.status,
+          doc: JSON.stringify(next.body),
+          updatedAt: now,
+          ...(approved ? { approvedVersion: row.version + 1, approvedDoc: JSON.stringify(next.body), approvedBy: actor.actor, approvedAt: now } : {}),
+        };
+        const ok = await this.repo.updateIfVersion(actor.orgId, id, row.version, updated, trx);
+        if (!ok) return undefined; // lost a race: re-read and apply again
+        await this.repo.addRevisions(actor.orgId, id, updated.version, actor.actor, source, changes, trx);
+        await this.projectToCalendar(trx, updated, next.body);
+        await this.hook?.(trx, { kind: next.kind, source, actor: actor.actor, row: updated, changes });
+        return { row: updated, changed: true as const };
+      });
+      if (!result) {
+        if (ifMatch !== undefined) throw new AppError(412, "version_mismatch", "BEO changed meanwhile");
+        continue;
+      }
+      if (result.changed) this.publish(result.row);
+      return this.get(actor.orgId, id, outer);
+    }
+    throw conflict("BEO is being changed by others; try again");
+  }
+
+  // The calendar shows what the BEO says: keep the shared fields in step.
+  private async projectToCalendar(trx: Db, row: BeosTable, body: BeoBody) {
+    await this.calendar.update(
+      row.orgId,
+      row.calendarEventId,
+      {
+        title: body.header.eventName,
+        date: body.event.date,
+        time: body.event.time,
+        endTime: body.event.endTime ?? null,
+        room: body.event.room,
+        guestCount: body.event.guaranteed,
+        notes: composeSpecialRequests({ setup: body.setup.specialRequests, kitchen: body.menu.specialInstructions }) || null,
+        ...(row.status === "cancelled" ? { status: "cancelled" } : {}),
+        updatedAt: row.updatedAt,
+      },
+      trx,
+    );
+  }
+
+  private publish(row: BeosTable) {
+    this.live.publish({ orgId: row.orgId, type: "beo.changed", data: { id: row.id, version: row.version } });
+    this.live.publish({ orgId: row.orgId, type: "calendar.changed", data: { id: row.calendarEventId } });
+  }
+}
+
+export function bodyFromCalendarEvent(event: CalendarEventsTable): BeoBody {
+  const requests = parseSpecialRequests(event.notes ?? "");
+  return {
+    header: {
+      eventName: event.title,
+      ...(event.clientName ? { clientName: event.clientName } : {}),
+      ...(event.salesRepName ? { salesRepName: event.salesRepName } : {}),
+    },
+    event: {
+      date: event.date,
+      time: event.time,
+      ...(event.endTime ? { endTime: event.endTime } : {}),
+      room: event.room,
+      guaranteed: event.guestCount,
+    },
+    menu: { items: [], specialInstructions: requests.kitchen },
+    setup: { specialRequests: requests.setup },
+  };
+}

@@ -1,0 +1,68 @@
+import type { CalendarEvent } from "@maestro/shared/maestro.schema";
+import type { CalendarEventsTable } from "../db/schema.ts";
+
+export function toCalendarEvent(row: CalendarEventsTable): CalendarEvent {
+  return {
+    id: row.id,
+    title: row.title,
+    date: row.date,
+    time: row.time,
+    ...(row.endTime ? { endTime: row.endTime } : {}),
+    room: row.room,
+    guestCount: row.guestCount,
+    status: row.status as CalendarEvent["status"],
+    ...(row.revenue != null ? { revenue: row.revenue } : {}),
+    ...(row.clientName ? { clientName: row.clientName } : {}),
+    ...(row.salesRepName ? { salesRepName: row.salesRepName } : {}),
+    ...(row.notes ? { notes: row.notes } : {}),
+    source: row.source as CalendarEvent["source"],
+    ...(row.echoEventId ? { echoEventId: row.echoEventId } : {}),
+    ...(row.contractStatus ? { contractStatus: row.contractStatus as CalendarEvent["contractStatus"] } : {}),
+    ...(row.beoId ? { beoId: row.beoId } : {}),
+    updatedAt: row.updatedAt,
+  };
+}
+
+const DEFAULT_DURATION_MINUTES = 4 * 60;
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+// Minutes from midnight; an event without an end time is assumed to last four hours,
+// and an end time before the start runs past midnight.
+function span(e: { time: string; endTime?: string | null }): [number, number] {
+  const start = minutes(e.time);
+  if (!e.endTime) return [start, start + DEFAULT_DURATION_MINUTES];
+  let end = minutes(e.endTime);
+  if (end <= start) end += 24 * 60;
+  return [start, end];
+}
+
+export type BookingSlot = { id: string; date: string; time: string; endTime?: string | null; room: string; status: string };
+
+// For each event, the ids of other active events that overlap it in the same room.
+export function findDoubleBookings(events: readonly BookingSlot[]): Map<string, string[]> {
+  const byDayRoom = new Map<string, BookingSlot[]>();
+  for (const e of events) {
+    if (e.status === "cancelled") continue;
+    const key = `${e.date}\u0000${e.room.toLowerCase()}`;
+    const list = byDayRoom.get(key) ?? [];
+    list.push(e);
+    byDayRoom.set(key, list);
+  }
+  const result = new Map<string, string[]>();
+  for (const list of byDayRoom.values()) {
+    if (list.length < 2) continue;
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const a = list[i]!;
+        const b = list[j]!;
+        const [as, ae] = span(a);
+        const [bs, be] = span(b);
+        if (as < be && bs < ae) {
+          result.set(a.id, [...(result.get(a.id) ?? []), b.id]);
+          result.set(b.id, [...(result.get(b.id) ?? []), a.id]);
+        }
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,81 @@
+import { sql, type Updateable } from "kysely";
+import type { CalendarEventsTable, Db } from "../db/schema.ts";
+import type { DialectName } from "../db/database.ts";
+import { CALENDAR_SEARCH_EXPRESSION } from "../db/migrations.ts";
+
+export type CalendarFilter = {
+  from?: string;
+  to?: string;
+  q?: string;
+  room?: string;
+  source?: "echo" | "maestro";
+  status?: string;
+  limit?: number;
+};
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export class CalendarRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: DialectName,
+  ) {}
+
+  list(orgId: string, filter: CalendarFilter, db: Db = this.db) {
+    let query = db.selectFrom("calendarEvents").selectAll().where("orgId", "=", orgId);
+    if (filter.from) query = query.where("date", ">=", filter.from);
+    if (filter.to) query = query.where("date", "<=", filter.to);
+    if (filter.room) query = query.where(sql`lower(room)`, "=", filter.room.toLowerCase());
+    if (filter.source) query = query.where("source", "=", filter.source);
+    if (filter.status) query = query.where("status", "=", filter.status);
+    const q = filter.q?.trim().toLowerCase();
+    if (q) {
+      const pattern = `%${escapeLike(q)}%`;
+      if (this.dialect === "postgres") {
+        // Uses the pg_trgm GIN index on the same expression.
+        query = query.where(sql<boolean>`${sql.raw(CALENDAR_SEARCH_EXPRESSION)} like ${pattern} escape '\\'`);
+      } else {
+        // FTS5 trigram index answers LIKE for patterns of three characters or more.
+        query = query.where(
+          sql<boolean>`calendar_events.rowid in (select rowid from calendar_search where body like ${pattern} escape '\\')`,
+        );
+      }
+    }
+    return query.orderBy("date").orderBy("time").orderBy("id").limit(filter.limit ?? 5000).execute();
+  }
+
+  // Active events in these rooms on these dates, for double-booking checks.
+  activeInRooms(orgId: string, from: string, to: string, rooms: string[], db: Db = this.db) {
+    if (rooms.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom("calendarEvents")
+      .select(["id", "date", "time", "endTime", "room", "status"])
+      .where("orgId", "=", orgId)
+      .where("date", ">=", from)
+      .where("date", "<=", to)
+      .where("status", "!=", "cancelled")
+      .where(sql`lower(room)`, "in", rooms.map((r) => r.toLowerCase()))
+      .execute();
+  }
+
+  get(orgId: string, id: string, db: Db = this.db) {
+    return db.selectFrom("calendarEvents").selectAll().where("orgId", "=", orgId).where("id", "=", id).executeTakeFirst();
+  }
+
+  findByEchoId(orgId: string, echoEventId: string, db: Db = this.db) {
+    return db
+      .selectFrom("calendarEvents")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("echoEventId", "=", echoEventId)
+      .executeTakeFirst();
+  }
+
+  async insert(row: CalendarEventsTable, db: Db = this.db) {
+    await db.insertInto("calendarEvents").values(row).execute();
+  }
+
+  async update(orgId: string, id: string, patch: Updateable<CalendarEventsTable>, db: Db = this.db) {
+    await db.updateTable("calendarEvents").set(patch).where("orgId", "=", orgId).where("id", "=", id).execute();
+  }
+}

@@ -1,0 +1,60 @@
+import path from "node:path";
+import { z } from "zod";
+
+// Maestro's configuration, from the environment only (CONTRACT §2).
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z.string().optional(),
+  MAESTRO_ADMIN_API_KEY: z.string().min(16, "MAESTRO_ADMIN_API_KEY must be at least 16 characters").optional(),
+  MAESTRO_SECRET_KEY: z.string().optional(),
+  INTEGRATION_ALLOWED_HOSTS: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  BEO_SET_OVERAGE_PERCENT: z.coerce.number().min(0).max(100).default(3),
+  ALERT_WEBHOOK_URL: z.string().optional(),
+  WORKER_ENABLED: z.enum(["true", "false"]).default("true"),
+});
+
+export type MaestroConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  adminApiKey?: string;
+  secretKey?: string;
+  allowedHosts: string[];
+  logLevel: string;
+  tls?: { certFile: string; keyFile: string };
+  beoSetOveragePercent: number;
+  alertWebhookUrl?: string;
+  runWorker: boolean;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+    ...(e.MAESTRO_ADMIN_API_KEY ? { adminApiKey: e.MAESTRO_ADMIN_API_KEY } : {}),
+    ...(e.MAESTRO_SECRET_KEY ? { secretKey: e.MAESTRO_SECRET_KEY } : {}),
+    allowedHosts: (e.INTEGRATION_ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+    ...(e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { tls: { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } } : {}),
+    beoSetOveragePercent: e.BEO_SET_OVERAGE_PERCENT,
+    ...(e.ALERT_WEBHOOK_URL ? { alertWebhookUrl: e.ALERT_WEBHOOK_URL } : {}),
+    runWorker: e.WORKER_ENABLED === "true",
+  };
+}

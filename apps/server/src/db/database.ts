@@ -1,0 +1,66 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import type { Database, Db } from "./schema.ts";
+import { migrateToLatest } from "./migrations.ts";
+
+export type DialectName = "sqlite" | "postgres";
+
+export type DatabaseHandle = {
+  db: Db;
+  dialect: DialectName;
+  // PostgreSQL only: the pool, for LISTEN/NOTIFY.
+  pool?: pg.Pool;
+  close(): Promise<void>;
+};
+
+export type DatabaseOptions = {
+  databaseUrl?: string;
+  dataDir: string;
+  // PostgreSQL only: isolate in this schema (tests use one schema per server).
+  schema?: string;
+  poolSize?: number;
+};
+
+// PostgreSQL returns COUNT(*) and BIGINT as strings; counts here always fit a JS number.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const plugins = [new CamelCasePlugin()];
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
+    });
+    if (options.schema) {
+      const client = await pool.connect();
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, "")}"`);
+      } finally {
+        client.release();
+      }
+    }
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    const handle: DatabaseHandle = { db, dialect: "postgres", pool, close: () => db.destroy() };
+    await migrateToLatest(handle);
+    return handle;
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, "maestro.sqlite");
+  const sqlite = new SQLite(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+  const handle: DatabaseHandle = { db, dialect: "sqlite", close: () => db.destroy() };
+  await migrateToLatest(handle);
+  return handle;
+}
+
+export async function pingDatabase(handle: DatabaseHandle): Promise<void> {
+  await sql`select 1`.execute(handle.db);
+}

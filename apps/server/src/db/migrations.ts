@@ -1,0 +1,200 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { DatabaseHandle, DialectName } from "./database.ts";
+
+// Forward-only migrations, applied at start. Never edit a released migration:
+// add a new one. Each migration is written once for both dialects.
+
+type Builder = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
+
+const double = (dialect: DialectName) => (dialect === "postgres" ? sql`double precision` : sql`real`);
+
+const m0001_foundation: Builder = async (db, dialect) => {
+  await db.schema
+    .createTable("organizations")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("slug", "text", (c) => c.notNull().unique())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("beo_seq", "integer", (c) => c.notNull().defaultTo(1000))
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("users")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("email", "text", (c) => c.notNull().unique())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("role", "text", (c) => c.notNull())
+    .addColumn("password_hash", "text", (c) => c.notNull())
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("sessions")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("csrf_token", "text", (c) => c.notNull())
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("expires_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("api_keys")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("role", "text", (c) => c.notNull())
+    .addColumn("key_hash", "text", (c) => c.notNull().unique())
+    .addColumn("key_prefix", "text", (c) => c.notNull())
+    .addColumn("created_by", "text")
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("revoked_at", "text")
+    .addColumn("last_used_at", "text")
+    .execute();
+  await db.schema
+    .createTable("rooms")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("capacity", "integer", (c) => c.notNull())
+    .addColumn("combines_with", "text", (c) => c.notNull().defaultTo("[]"))
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addUniqueConstraint("rooms_org_name_unique", ["org_id", "name"])
+    .execute();
+  await db.schema
+    .createTable("calendar_events")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("title", "text", (c) => c.notNull())
+    .addColumn("date", "text", (c) => c.notNull())
+    .addColumn("time", "text", (c) => c.notNull())
+    .addColumn("end_time", "text")
+    .addColumn("room", "text", (c) => c.notNull())
+    .addColumn("guest_count", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("revenue", double(dialect))
+    .addColumn("client_name", "text")
+    .addColumn("sales_rep_name", "text")
+    .addColumn("notes", "text")
+    .addColumn("source", "text", (c) => c.notNull())
+    .addColumn("echo_event_id", "text")
+    .addColumn("contract_status", "text")
+    .addColumn("beo_id", "text")
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("updated_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("calendar_events_org_date").on("calendar_events").columns(["org_id", "date"]).execute();
+  await db.schema
+    .createIndex("calendar_events_org_echo_unique")
+    .on("calendar_events")
+    .columns(["org_id", "echo_event_id"])
+    .unique()
+    .where(sql.ref("echo_event_id"), "is not", null)
+    .execute();
+  await db.schema
+    .createTable("beos")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("beo_number", "integer", (c) => c.notNull())
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("doc", "text", (c) => c.notNull())
+    .addColumn("echo_event_id", "text")
+    .addColumn("calendar_event_id", "text", (c) => c.notNull().references("calendar_events.id"))
+    .addColumn("approved_version", "integer")
+    .addColumn("approved_doc", "text")
+    .addColumn("approved_by", "text")
+    .addColumn("approved_at", "text")
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("updated_at", "text", (c) => c.notNull())
+    .addUniqueConstraint("beos_org_number_unique", ["org_id", "beo_number"])
+    .execute();
+  // At most one BEO per Echo event and per calendar event.
+  await db.schema
+    .createIndex("beos_org_echo_unique")
+    .on("beos")
+    .columns(["org_id", "echo_event_id"])
+    .unique()
+    .where(sql.ref("echo_event_id"), "is not", null)
+    .execute();
+  await db.schema.createIndex("beos_org_calendar_unique").on("beos").columns(["org_id", "calendar_event_id"]).unique().execute();
+  await db.schema
+    .createTable("beo_revisions")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("beo_id", "text", (c) => c.notNull().references("beos.id"))
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("field", "text", (c) => c.notNull())
+    .addColumn("old_value", "text")
+    .addColumn("new_value", "text")
+    .addColumn("who", "text", (c) => c.notNull())
+    .addColumn("source", "text", (c) => c.notNull())
+    .addColumn("at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("beo_revisions_beo").on("beo_revisions").columns(["beo_id", "version"]).execute();
+  await db.schema
+    .createTable("notifications")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("audience", "text", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("message", "text", (c) => c.notNull())
+    .addColumn("link", "text")
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("read_at", "text")
+    .execute();
+  await db.schema.createIndex("notifications_org").on("notifications").columns(["org_id", "created_at"]).execute();
+  await db.schema
+    .createTable("audit_log")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("actor", "text", (c) => c.notNull())
+    .addColumn("action", "text", (c) => c.notNull())
+    .addColumn("target", "text")
+    .addColumn("details", "text")
+    .addColumn("at", "text", (c) => c.notNull())
+    .execute();
+
+  // Calendar search over title, client, sales rep, room and Echo id.
+  if (dialect === "postgres") {
+    await sql`create extension if not exists pg_trgm`.execute(db);
+    await sql`create index calendar_events_search_trgm on calendar_events
+      using gin ((${sql.raw(CALENDAR_SEARCH_EXPRESSION)}) gin_trgm_ops)`.execute(db);
+  } else {
+    // FTS5 with the trigram tokenizer indexes substring (LIKE) search; triggers keep it current.
+    await sql`create virtual table calendar_search using fts5(body, tokenize = 'trigram')`.execute(db);
+    for (const stmt of [
+      `create trigger calendar_search_ai after insert on calendar_events begin
+         insert into calendar_search(rowid, body) values (new.rowid, ${CALENDAR_SEARCH_EXPRESSION_NEW}); end`,
+      `create trigger calendar_search_au after update on calendar_events begin
+         update calendar_search set body = ${CALENDAR_SEARCH_EXPRESSION_NEW} where rowid = old.rowid; end`,
+      `create trigger calendar_search_ad after delete on calendar_events begin
+         delete from calendar_search where rowid = old.rowid; end`,
+    ]) {
+      await sql.raw(stmt).execute(db);
+    }
+  }
+};
+
+export const CALENDAR_SEARCH_EXPRESSION =
+  "lower(title || ' ' || coalesce(client_name, '') || ' ' || coalesce(sales_rep_name, '') || ' ' || room || ' ' || coalesce(echo_event_id, ''))";
+const CALENDAR_SEARCH_EXPRESSION_NEW =
+  "lower(new.title || ' ' || coalesce(new.client_name, '') || ' ' || coalesce(new.sales_rep_name, '') || ' ' || new.room || ' ' || coalesce(new.echo_event_id, ''))";
+
+export const migrations: [string, Builder][] = [["0001_foundation", m0001_foundation]];
+
+export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const all: Record<string, Migration> = {};
+      for (const [name, up] of migrations) {
+        all[name] = { up: (db) => up(db, handle.dialect) };
+      }
+      return all;
+    },
+  };
+  const migrator = new Migrator({ db: handle.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ""}`, { cause: error });
+  }
+}

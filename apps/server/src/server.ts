@@ -1,0 +1,42 @@
+import type { Logger } from "pino";
+import { buildApp, type MaestroApp } from "./app.ts";
+import type { MaestroConfig } from "./config/env.ts";
+import { openDatabase, type DatabaseOptions } from "./db/database.ts";
+import { createLogger } from "./observability/logger.ts";
+
+export type RunningMaestro = {
+  url: string;
+  port: number;
+  maestro: MaestroApp;
+  logger: Logger;
+  close(): Promise<void>;
+};
+
+// Opens the database (migrating it), builds the app and listens.
+export async function startMaestro(
+  config: MaestroConfig,
+  options: { logger?: Logger; schema?: string } = {},
+): Promise<RunningMaestro> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const dbOptions: DatabaseOptions = {
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(options.schema ? { schema: options.schema } : {}),
+  };
+  const database = await openDatabase(dbOptions);
+  const maestro = await buildApp({ config, database, logger });
+  await maestro.app.listen({ port: config.port, host: config.host });
+  const address = maestro.app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const protocol = config.tls ? "https" : "http";
+  return {
+    url: `${protocol}://${config.host}:${port}`,
+    port,
+    maestro,
+    logger,
+    async close() {
+      await maestro.close();
+      await database.close();
+    },
+  };
+}

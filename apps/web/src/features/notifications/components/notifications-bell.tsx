@@ -1,0 +1,81 @@
+import { useEffect, useRef, useState } from "react";
+import { BellIcon } from "../../../components/icons";
+import { formatRelative } from "../../../lib/format";
+import { navigate } from "../../../lib/router";
+import { useNotifications } from "../api/get-notifications";
+import { markNotificationRead } from "../api/mark-notification-read";
+
+export function NotificationsBell() {
+  const { data, refetch, error } = useNotifications();
+  const [open, setOpen] = useState(false);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const items = data ?? [];
+  const unread = items.filter((n) => !n.readAt).length;
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (!rootRef.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    document.addEventListener("mousedown", onDown);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("mousedown", onDown);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+
+  const openNotification = async (id: string, link?: string | null) => {
+    try {
+      await markNotificationRead(id);
+    } catch {
+      // marking read is best effort
+    }
+    refetch();
+    if (link) {
+      setOpen(false);
+      navigate(link);
+    }
+  };
+
+  return (
+    <div className="bell" ref={rootRef}>
+      <button
+        type="button"
+        className="icon-button bell-button"
+        aria-expanded={open}
+        aria-controls="notifications-panel"
+        aria-label={unread ? `Notifications, ${unread} unread` : "Notifications"}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <BellIcon size={18} />
+        {unread > 0 && (
+          <span className="bell-count" aria-hidden="true">
+            {unread > 99 ? "99+" : unread}
+          </span>
+        )}
+      </button>
+      {open && (
+        <div id="notifications-panel" className="popover notifications-panel" role="region" aria-label="Notifications list">
+          <h2 className="popover-title">Notifications</h2>
+          {error ? <p className="muted">Notifications are unavailable.</p> : null}
+          {!error && items.length === 0 && <p className="muted">Nothing new.</p>}
+          <ul className="notification-list">
+            {items.slice(0, 30).map((n) => (
+              <li key={n.id} className={n.readAt ? "notification" : "notification notification-unread"}>
+                <button type="button" className="notification-button" onClick={() => openNotification(n.id, n.link)}>
+                  <span className="notification-message">{n.message}</span>
+                  <span className="notification-meta">
+                    {!n.readAt && <span className="sr-only">Unread. </span>}
+                    {formatRelative(n.createdAt)}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
