@@ -57,11 +57,12 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
-    disableRequestLogging: false,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   }) as unknown as FastifyInstance;
 
   installErrorHandler(app);
+  // The API speaks JSON only; anything else is a 415, not a string to validate.
+  app.removeContentTypeParser("text/plain");
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {

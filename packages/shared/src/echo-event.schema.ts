@@ -3,7 +3,14 @@ import { z } from "zod";
 // Echo CRM Events API v1 (CONTRACT §5). Shared by the sandbox (which serves it)
 // and Maestro (which consumes it), so the two can never drift apart.
 
-export const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD");
+const isCalendarDate = (value: string) => {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+};
+export const dateString = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+  .refine(isCalendarDate, "not a calendar date");
 export const timeString = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:mm");
 
 export const contractStatuses = [

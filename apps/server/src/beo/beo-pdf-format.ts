@@ -27,12 +27,12 @@ export function formatTimeRange(time: string, endTime?: string): string {
   return endTime ? `${time} – ${endTime}` : time;
 }
 
-/** ISO timestamp → "12 Mar 2027, 16:40"; unparseable input is printed as given. */
-export function formatTimestamp(value: string | Date, timeZone?: string): string {
+/** ISO timestamp → "12 Mar 2027, 16:40" ("12 Mar, 16:40" without the year); unparseable input is printed as given. */
+export function formatTimestamp(value: string | Date, timeZone?: string, withYear = true): string {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
   const options: Intl.DateTimeFormatOptions = {
-    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    day: "numeric", month: "short", year: withYear ? "numeric" : undefined, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   };
   try {
     return new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).format(date);

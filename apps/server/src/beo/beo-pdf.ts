@@ -183,8 +183,8 @@ function drawBeo(doc: Doc, input: BeoPdfInput, fonts: Fonts): void {
     const approvedAt = input.approvedAt ? ts(input.approvedAt) : undefined;
     type Cell = [label: string, value: string | undefined, share: number, sub?: string];
     const rows: Cell[][] = [
-      [["Date", formatEventDate(beo.event.date), 0.36], ["Time", formatTimeRange(beo.event.time, beo.event.endTime), 0.22], ["Room", beo.event.room, 0.42]],
-      [["Client", beo.header.clientName, 0.36], ["Sales rep", beo.header.salesRepName, 0.22], ["Contract", contract, 0.16], ["Approved", input.approvedBy ?? approvedAt, 0.26, input.approvedBy ? approvedAt : undefined]],
+      [["Date", formatEventDate(beo.event.date), 0.36], ["Time", formatTimeRange(beo.event.time, beo.event.endTime), 0.25], ["Room", beo.event.room, 0.39]],
+      [["Client", beo.header.clientName, 0.36], ["Sales rep", beo.header.salesRepName, 0.25], ["Contract", contract, 0.14], ["Approved", input.approvedBy ?? approvedAt, 0.25, input.approvedBy ? approvedAt : undefined]],
     ];
     let y = doc.y + 6;
     for (const row of rows) {
@@ -197,7 +197,7 @@ function drawBeo(doc: Doc, input: BeoPdfInput, fonts: Fonts): void {
         bottom = Math.max(bottom, doc.y);
         x += W * share;
       }
-      y = bottom + 8;
+      y = bottom + 6;
     }
     doc.y = y;
   };
@@ -211,20 +211,21 @@ function drawBeo(doc: Doc, input: BeoPdfInput, fonts: Fonts): void {
     ];
     boxes.forEach(([name, value, strong], i) => {
       const x = M + i * (boxW + gap);
-      if (strong) doc.roundedRect(x, y, boxW, 58, 5).fill(COLOR.band);
-      else doc.roundedRect(x, y, boxW, 58, 5).lineWidth(1.25).strokeColor(COLOR.band).stroke();
-      use("bold", 8.5, strong ? COLOR.bandText : COLOR.muted).text(name.toUpperCase(), x, y + 9, { width: boxW, align: "center", characterSpacing: 1.2 });
+      if (strong) doc.roundedRect(x, y, boxW, 54, 5).fill(COLOR.band);
+      else doc.roundedRect(x, y, boxW, 54, 5).lineWidth(1.25).strokeColor(COLOR.band).stroke();
+      use("bold", 8.5, strong ? COLOR.bandText : COLOR.muted).text(name.toUpperCase(), x, y + 8, { width: boxW, align: "center", characterSpacing: 1.2 });
       const color = strong ? "#ffffff" : value === undefined ? COLOR.muted : COLOR.ink;
-      use("bold", 28, color).text(formatCount(value), x, y + 22, { width: boxW, align: "center", lineBreak: false });
+      use("bold", 28, color).text(formatCount(value), x, y + 20, { width: boxW, align: "center", lineBreak: false });
     });
     doc.x = M;
-    doc.y = y + 58 + 4;
+    doc.y = y + 54 + 4;
   };
 
   const changeBox = () => {
     if (changes.length === 0) return;
     const pad = 14;
-    const cols = [W * 0.22 - pad, W * 0.24, W * 0.3, W * 0.24 - pad]; // field, was, now, changed by
+    const cols = [W * 0.22 - pad, W * 0.2, W * 0.28, W * 0.3 - pad]; // field, was, now, changed by
+    const sameYear = (at: string) => new Date(at).getUTCFullYear() === input.generatedAt.getUTCFullYear();
     const xs = cols.map((_, i) => M + pad + cols.slice(0, i).reduce((a, b) => a + b, 0));
     const band = (y: number, height: number) => {
       doc.rect(M, y, W, height).fill(COLOR.changeBg);
@@ -232,19 +233,19 @@ function drawBeo(doc: Doc, input: BeoPdfInput, fonts: Fonts): void {
     };
     const title = (continued: boolean) => {
       const y = doc.y;
-      band(y, 32);
+      band(y, 30);
       use("bold", 10.5, COLOR.changeTitle).text(`CHANGES SINCE LAST APPROVAL${continued ? " (CONTINUED)" : ""}`, M + pad, y + 7, { lineBreak: false, characterSpacing: 0.6 });
       use("regular", 8.5, COLOR.changeTitle).text(`${changes.length} change${changes.length === 1 ? "" : "s"}`, M, y + 8.5, { width: W - pad, align: "right", lineBreak: false });
       ["Field", "Was", "Now", "Changed by"].forEach((name, i) => {
-        use("bold", 7, COLOR.changeTitle).text(name.toUpperCase(), xs[i] ?? M, y + 22, { lineBreak: false, characterSpacing: 0.8 });
+        use("bold", 7, COLOR.changeTitle).text(name.toUpperCase(), xs[i] ?? M, y + 21, { lineBreak: false, characterSpacing: 0.8 });
       });
-      doc.y = y + 32;
+      doc.y = y + 30;
     };
     doc.y += 8;
     ensureSpace(70);
     title(false);
     changes.forEach((change, index) => {
-      const cells = [fieldLabel(change.field), formatValue(change.field, change.old), formatValue(change.field, change.new), `${change.who}\n${ts(change.at)}`].map(t);
+      const cells = [fieldLabel(change.field), formatValue(change.field, change.old), formatValue(change.field, change.new), `${change.who} · ${formatTimestamp(change.at, input.timeZone, !sameYear(change.at))}`].map(t);
       const fonts: [ "bold" | "regular", number, string][] = [["bold", 9.5, COLOR.ink], ["regular", 9.5, COLOR.muted], ["bold", 9.5, COLOR.ink], ["regular", 8.5, COLOR.ink]];
       const heights = cells.map((cell, i) => use(fonts[i]?.[0] ?? "regular", fonts[i]?.[1] ?? 9).heightOfString(cell, { width: (cols[i] ?? 100) - 8 }));
       const height = Math.max(...heights) + 8;
@@ -297,10 +298,14 @@ function drawBeo(doc: Doc, input: BeoPdfInput, fonts: Fonts): void {
   };
 
   const setupBlock = (x: number, width: number) => {
-    label("Layout", x, doc.y);
-    use("bold", 11, beo.setup.layout ? COLOR.ink : COLOR.muted).text(t(beo.setup.layout || "—"), x, doc.y + 10, { width });
-    label("Special requests", x, doc.y + 6);
-    doc.y += 16;
+    ensureSpace(30);
+    const top = doc.y;
+    label("Layout", x, top);
+    use("bold", 11, beo.setup.layout ? COLOR.ink : COLOR.muted).text(t(beo.setup.layout || "—"), x, top + 10, { width });
+    ensureSpace(40);
+    const requestsTop = doc.y + 7;
+    label("Special requests", x, requestsTop);
+    doc.y = requestsTop + 11;
     paragraph(beo.setup.specialRequests, x, width);
   };
 
@@ -310,9 +315,9 @@ function drawBeo(doc: Doc, input: BeoPdfInput, fonts: Fonts): void {
     const rightX = M + W * 0.6 + 12;
     const instructions = beo.menu.specialInstructions.trim();
     const leftH = use("regular", 10.5).heightOfString(t(instructions || "None."), { width: leftW, ...TEXT });
-    const rightH = 40 + use("bold", 11).heightOfString(t(beo.setup.layout || "—"), { width: rightW })
+    const rightH = 33 + use("bold", 11).heightOfString(t(beo.setup.layout || "—"), { width: rightW })
       + use("regular", 10.5).heightOfString(t(beo.setup.specialRequests.trim() || "None."), { width: rightW, ...TEXT });
-    if (doc.y + 40 + Math.max(leftH, rightH) > bottomY() - SIGNATURES_H - 8) {
+    if (doc.y + 34 + Math.max(leftH, rightH) > bottomY() - SIGNATURES_H - 4) {
       sectionHeading("Special instructions");
       paragraph(instructions);
       sectionHeading("Setup");

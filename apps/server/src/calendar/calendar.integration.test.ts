@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient, startTestMaestro, type TestMaestro } from "../testing/test-server.ts";
+
+describe("calendar events", () => {
+  let m: TestMaestro;
+  let admin: ReturnType<typeof apiClient>;
+  beforeAll(async () => {
+    m = await startTestMaestro();
+    admin = apiClient(m.url, m.adminKey);
+    const base = { time: "18:00", endTime: "23:00", guestCount: 120, status: "confirmed" };
+    await admin("POST", "/api/calendar/events", { ...base, title: "Okafor Wedding", date: "2027-05-01", room: "Grand Ballroom", clientName: "Chinwe Okafor", salesRepName: "Maria Lopez" });
+    await admin("POST", "/api/calendar/events", { ...base, title: "Pharma Gala", date: "2027-05-01", time: "20:00", room: "Grand Ballroom", clientName: "Helix Labs" });
+    await admin("POST", "/api/calendar/events", { ...base, title: "Board Lunch", date: "2027-05-02", time: "12:00", endTime: "14:00", room: "Library", clientName: "Northwind" });
+    await admin("POST", "/api/calendar/events", { ...base, title: "Breakfast", date: "2027-05-02", time: "07:00", endTime: "09:00", room: "Library", clientName: "Northwind" });
+  });
+  afterAll(async () => m.stop());
+
+  it("filters by date range and room", async () => {
+    const may1 = await admin("GET", "/api/calendar/events?from=2027-05-01&to=2027-05-01");
+    expect(may1.body.data.map((e: any) => e.title).sort()).toEqual(["Okafor Wedding", "Pharma Gala"]);
+    const library = await admin("GET", "/api/calendar/events?room=library");
+    expect(library.body.data).toHaveLength(2);
+    const echo = await admin("GET", "/api/calendar/events?source=echo");
+    expect(echo.body.data).toEqual([]);
+  });
+
+  it("searches title, client, sales rep and room, case-insensitively, including short terms", async () => {
+    const q = async (term: string) =>
+      (await admin("GET", `/api/calendar/events?q=${encodeURIComponent(term)}`)).body.data.map((e: any) => e.title).sort();
+    expect(await q("okafor")).toEqual(["Okafor Wedding"]);
+    expect(await q("HELIX")).toEqual(["Pharma Gala"]);
+    expect(await q("maria lop")).toEqual(["Okafor Wedding"]);
+    expect(await q("ballroom")).toEqual(["Okafor Wedding", "Pharma Gala"]);
+    expect(await q("li")).toEqual(["Board Lunch", "Breakfast", "Pharma Gala"]);
+    expect(await q("100%_off")).toEqual([]);
+  });
+
+  it("warns of double bookings only for overlapping active events in one room", async () => {
+    const all = await admin("GET", "/api/calendar/events");
+    const byTitle = Object.fromEntries(all.body.data.map((e: any) => [e.title, e]));
+    expect(byTitle["Okafor Wedding"].doubleBookedWith).toEqual([byTitle["Pharma Gala"].id]);
+    expect(byTitle["Board Lunch"].doubleBookedWith).toBeUndefined();
+    await admin("PATCH", `/api/calendar/events/${byTitle["Pharma Gala"].id}`, { status: "cancelled" });
+    const after = await admin("GET", `/api/calendar/events/${byTitle["Okafor Wedding"].id}`);
+    expect(after.body.doubleBookedWith).toBeUndefined();
+  });
+});
