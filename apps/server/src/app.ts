@@ -31,15 +31,25 @@ import { createMetrics } from "./observability/metrics.ts";
 import { AuditLog } from "./org/audit-log.ts";
 import { OrganizationRepository } from "./org/organization.repository.ts";
 import { RoomRepository } from "./rooms/room.repository.ts";
+import { keyFromString, SecretBox } from "./crypto/secret-box.ts";
+import { registerEchoWebhookRoutes } from "./integration/echo-webhook.routes.ts";
+import { createIntegrationModule, type IntegrationOptions } from "./integration/integration.module.ts";
+import { registerIntegrationRoutes } from "./integration/integration.routes.ts";
 import { registerRoomRoutes } from "./rooms/room.routes.ts";
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export type AppDeps = { config: MaestroConfig; database: DatabaseHandle; logger: Logger; live?: LiveBus };
+export type AppDeps = {
+  config: MaestroConfig;
+  database: DatabaseHandle;
+  logger: Logger;
+  live?: LiveBus;
+  integration?: Partial<IntegrationOptions>;
+};
 
 // Wires repositories → services → routes. Everything stateful lives in the returned object.
-export async function buildApp({ config, database, logger, live = new LocalLiveBus() }: AppDeps) {
+export async function buildApp({ config, database, logger, live = new LocalLiveBus(), integration: integrationOverrides = {} }: AppDeps) {
   const { db } = database;
   const metrics = createMetrics();
   const orgs = new OrganizationRepository(db);
@@ -47,16 +57,32 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
   const authService = new AuthService(new AuthRepository(db));
   const rooms = new RoomRepository(db);
   const calendarRepo = new CalendarRepository(db, database.dialect);
-  const calendar = new CalendarService(calendarRepo, live);
+  const calendar = new CalendarService(db, calendarRepo, live);
   const beoRepo = new BeoRepository(db);
   const beos = new BeoService(db, beoRepo, calendarRepo, orgs, live, config.beoSetOveragePercent);
   const beoPdf = new BeoPdfService(beos, beoRepo, calendarRepo, orgs);
   const notifications = new NotificationRepository(db);
+  let secretBox: SecretBox | undefined;
+  const integration = createIntegrationModule(
+    { database, beos, beoRepo, calendar, calendarRepo, notifications, orgs, audit, live, metrics, logger },
+    {
+      allowedHosts: config.allowedHosts,
+      secretBox: () => {
+        if (!config.secretKey) throw new Error("MAESTRO_SECRET_KEY is not set");
+        secretBox ??= new SecretBox([config.secretKey, ...config.previousSecretKeys].map(keyFromString));
+        return secretBox;
+      },
+      ...(config.alertWebhookUrl ? { alertWebhookUrl: config.alertWebhookUrl } : {}),
+      runWorker: config.runWorker,
+      runScheduler: config.runWorker,
+      ...integrationOverrides,
+    },
+  );
 
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   }) as unknown as FastifyInstance;
 
@@ -81,13 +107,23 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
   });
 
   installAuthHook(app, authService);
-  registerHealthRoutes(app, { database, metrics });
+  registerHealthRoutes(app, {
+    database,
+    metrics,
+    echoReadiness: async () => {
+      const ids = await integration.runtime.enabledOrgIds();
+      const states = await Promise.all(ids.map(async (id) => (await integration.runtime.get(id))?.health.state ?? "down"));
+      return { echoCrm: states.length === 0 ? "not_configured" : states.includes("down") ? "down" : states.includes("degraded") ? "degraded" : "healthy" };
+    },
+  });
   registerAuthRoutes(app, { auth: authService, orgs, audit, secureCookies: Boolean(config.tls) });
   registerRoomRoutes(app, rooms);
   registerCalendarRoutes(app, calendar);
   registerBeoRoutes(app, beos, beoPdf);
   registerNotificationRoutes(app, notifications);
   registerStreamRoutes(app, live);
+  registerEchoWebhookRoutes(app, { ...integration, metrics });
+  registerIntegrationRoutes(app, integration);
 
   const hasWeb = existsSync(path.join(WEB_DIST, "index.html"));
   if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, prefix: "/", wildcard: false });
@@ -103,8 +139,13 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
     app,
     metrics,
     live,
+    integration,
     services: { orgs, audit, auth: authService, rooms, calendar, calendarRepo, beos, beoRepo, notifications },
+    start() {
+      integration.start();
+    },
     async close() {
+      await integration.stop();
       await app.close();
       await live.close();
     },

@@ -3,6 +3,7 @@ import { buildApp, type MaestroApp } from "./app.ts";
 import type { MaestroConfig } from "./config/env.ts";
 import { openDatabase, type DatabaseOptions } from "./db/database.ts";
 import { createLogger } from "./observability/logger.ts";
+import type { IntegrationOptions } from "./integration/integration.module.ts";
 
 export type RunningMaestro = {
   url: string;
@@ -15,7 +16,7 @@ export type RunningMaestro = {
 // Opens the database (migrating it), builds the app and listens.
 export async function startMaestro(
   config: MaestroConfig,
-  options: { logger?: Logger; schema?: string } = {},
+  options: { logger?: Logger; schema?: string; integration?: Partial<IntegrationOptions> } = {},
 ): Promise<RunningMaestro> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const dbOptions: DatabaseOptions = {
@@ -24,8 +25,9 @@ export async function startMaestro(
     ...(options.schema ? { schema: options.schema } : {}),
   };
   const database = await openDatabase(dbOptions);
-  const maestro = await buildApp({ config, database, logger });
+  const maestro = await buildApp({ config, database, logger, ...(options.integration ? { integration: options.integration } : {}) });
   await maestro.app.listen({ port: config.port, host: config.host });
+  maestro.start();
   const address = maestro.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const protocol = config.tls ? "https" : "http";

@@ -4,9 +4,10 @@ import { HttpError } from "./http-error.ts";
 export function parseIfMatch(header: string | string[] | undefined): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === "" || value.trim() === "*") return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
-  if (!match?.[1]) {
+  const match = /^\s*(?:W\/)?(?:"(\d{1,15})"|(\d{1,15}))\s*$/.exec(value);
+  const version = match?.[1] ?? match?.[2];
+  if (version === undefined) {
     throw new HttpError(400, "invalid_input", "If-Match must be an event version, e.g. If-Match: 3");
   }
-  return Number(match[1]);
+  return Number(version);
 }

@@ -31,7 +31,7 @@ function generateOne(random: SeededRandom, todayMs: number): EventCreateInput {
   const expectedInRoom = Math.min(expected, room.capacity);
   const guaranteed = Math.max(1, Math.round(expectedInRoom * (0.85 + random.next() * 0.15)));
   const client = { first: random.pick(firstNames), last: random.pick(lastNames) };
-  const partner = random.pick(lastNames);
+  const partner = random.pick(lastNames.filter((name) => name !== client.last));
   const company = random.pick(companies);
   const eventName = random
     .pick(template.names)

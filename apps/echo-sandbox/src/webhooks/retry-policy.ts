@@ -27,6 +27,7 @@ export function parseRetryAfterMs(header: string | string[] | undefined, nowMs: 
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Math.min(Number(value) * 1000, MAX_RETRY_AFTER_MS);
+  if (!/^[A-Za-z]{3}, /.test(value)) return undefined;
   const at = Date.parse(value);
   if (Number.isNaN(at)) return undefined;
   return Math.min(Math.max(at - nowMs, 0), MAX_RETRY_AFTER_MS);

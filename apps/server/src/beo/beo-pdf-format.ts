@@ -1,12 +1,54 @@
 import type { BEODocument } from "@maestro/shared/maestro.schema";
 
-// Pure value/date formatting for the printed BEO (beo-pdf.ts). No I/O, no pdfkit.
+// How the printed BEO (beo-pdf.ts) looks and reads: its palette and type styles, and the pure
+// value/date formatting behind every printed string. Data and pure functions only: no I/O, no pdfkit.
+
+export const PRINT_COLOR = {
+  ink: "#111827",
+  muted: "#6b7280",
+  white: "#ffffff",
+  band: "#1f2a37",
+  bandText: "#cbd5e1",
+  rule: "#d1d5db",
+  zebra: "#f3f4f6",
+  tableHead: "#e5e7eb",
+  diet: "#047857",
+  changeBg: "#fff7d6",
+  changeBar: "#d97706",
+  changeRule: "#efd48a",
+  changeTitle: "#92400e",
+  stamp: "#b91c1c",
+};
+
+export const STATUS_COLOR: Record<string, string> = {
+  draft: "#6b7280",
+  pending_approval: "#d97706",
+  approved: "#15803d",
+  cancelled: "#b91c1c",
+};
+
+export type PrintStyle = readonly [weight: "regular" | "bold", size: number, color?: string];
+
+const { muted } = PRINT_COLOR;
+export const TYPE = {
+  label: ["bold", 7.5, muted],
+  value: ["bold", 11.5],
+  valueMissing: ["bold", 11.5, muted],
+  body: ["regular", 10.5],
+  none: ["regular", 10, muted],
+  footer: ["regular", 8, muted],
+  sub: ["regular", 8.5, muted],
+  // Columns of a "changes since approval" row: field, was (struck through), now, who · when.
+  changeRow: [
+    ["bold", 9.5],
+    ["regular", 9.5, muted],
+    ["bold", 9.5],
+    ["regular", 8.5],
+  ],
+} as const satisfies Record<string, PrintStyle | readonly PrintStyle[]>;
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
-];
+const MONTHS = "January February March April May June July August September October November December".split(" ");
 
 const EMPTY = "—";
 
@@ -32,7 +74,12 @@ export function formatTimestamp(value: string | Date, timeZone?: string, withYea
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
   const options: Intl.DateTimeFormatOptions = {
-    day: "numeric", month: "short", year: withYear ? "numeric" : undefined, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    day: "numeric",
+    month: "short",
+    year: withYear ? "numeric" : undefined,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
   };
   try {
     return new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).format(date);
@@ -79,7 +126,7 @@ const FIELD_LABELS: Record<string, string> = {
   "setup.specialRequests": "Setup requests",
 };
 
-/** "event.guaranteed" → "Guaranteed count"; unknown paths are humanised ("menu.items[2].quantity" → "Menu item 3 quantity"). */
+/** "event.guaranteed" → "Guaranteed count"; others humanised ("menu.items[2].quantity" → "Menu item 3 quantity"). */
 export function fieldLabel(field: string): string {
   const known = FIELD_LABELS[field];
   if (known) return known;
@@ -125,6 +172,48 @@ export function formatValue(field: string, value: unknown): string {
   }
 }
 
+/** `share` is the cell's part of the page width. */
+export type DetailCell = { name: string; value?: string; sub?: string; share: number };
+
+/** The block under the event name: [date, time, room], [client, sales rep, contract, approved]. */
+export function formatEventDetails(
+  beo: BEODocument,
+  extra: { contractStatus?: string; approvedBy?: string; approvedAt?: string; timeZone?: string },
+): DetailCell[][] {
+  const approvedAt = extra.approvedAt ? formatTimestamp(extra.approvedAt, extra.timeZone) : undefined;
+  const contract = extra.contractStatus && capitalize(extra.contractStatus.replace(/_/g, " "));
+  const { event, header } = beo;
+  return [
+    [
+      { name: "Date", value: formatEventDate(event.date), share: 0.36 },
+      { name: "Time", value: formatTimeRange(event.time, event.endTime), share: 0.25 },
+      { name: "Room", value: event.room, share: 0.39 },
+    ],
+    [
+      { name: "Client", value: header.clientName, share: 0.36 },
+      { name: "Sales rep", value: header.salesRepName, share: 0.25 },
+      { name: "Contract", value: contract, share: 0.14 },
+      { name: "Approved", value: extra.approvedBy ?? approvedAt, sub: extra.approvedBy && approvedAt, share: 0.25 },
+    ],
+  ];
+}
+
+/** One printed row of "changes since approval": field, was, now, "who · when" (year left out when it's this year's). */
+export function formatChangeRow(
+  change: { field: string; old: unknown; new: unknown; who: string; at: string },
+  now: Date,
+  timeZone?: string,
+): [field: string, was: string, now: string, by: string] {
+  const thisYear = new Date(change.at).getUTCFullYear() === now.getUTCFullYear();
+  const when = formatTimestamp(change.at, timeZone, !thisYear);
+  return [
+    fieldLabel(change.field),
+    formatValue(change.field, change.old),
+    formatValue(change.field, change.new),
+    `${change.who} · ${when}`,
+  ];
+}
+
 export const DIETARY_LEGEND: readonly (readonly [code: string, meaning: string])[] = [
   ["V", "Vegetarian"],
   ["VG", "Vegan"],
@@ -135,14 +224,30 @@ export const DIETARY_LEGEND: readonly (readonly [code: string, meaning: string])
   ["K", "Kosher"],
 ];
 
+export function dietaryLegend(): string {
+  return DIETARY_LEGEND.map(([code, meaning]) => `[${code}] ${meaning}`).join("  ");
+}
+
 const DIETARY_ALIASES: Record<string, string> = {
-  v: "V", veg: "V", vegetarian: "V",
-  vg: "VG", vegan: "VG",
-  gf: "GF", glutenfree: "GF", nogluten: "GF",
-  df: "DF", dairyfree: "DF", nodairy: "DF", lactosefree: "DF",
-  nf: "NF", nutfree: "NF", nonuts: "NF",
-  h: "H", halal: "H",
-  k: "K", kosher: "K",
+  v: "V",
+  veg: "V",
+  vegetarian: "V",
+  vg: "VG",
+  vegan: "VG",
+  gf: "GF",
+  glutenfree: "GF",
+  nogluten: "GF",
+  df: "DF",
+  dairyfree: "DF",
+  nodairy: "DF",
+  lactosefree: "DF",
+  nf: "NF",
+  nutfree: "NF",
+  nonuts: "NF",
+  h: "H",
+  halal: "H",
+  k: "K",
+  kosher: "K",
 };
 
 /** "gluten-free" / "GF" → "[GF]"; marks we don't know are printed as given. */
@@ -156,13 +261,16 @@ const WIN_ANSI_EXTRAS = new Set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”�
 
 function isWinAnsiChar(char: string): boolean {
   const code = char.codePointAt(0) ?? 0;
-  return code === 0x0a || code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRAS.has(char);
+  const latin1 = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff);
+  return latin1 || code === 0x0a || code === 0x09 || WIN_ANSI_EXTRAS.has(char);
 }
 
 export function isWinAnsi(text: string): boolean {
   for (const char of text) if (!isWinAnsiChar(char)) return false;
   return true;
 }
+
+const UNDECOMPOSABLE: Record<string, string> = { Ł: "L", ł: "l", Đ: "D", đ: "d", ı: "i", "→": "->" };
 
 /** Best effort for Helvetica: drop accents the font can't draw ("Łódź" → "Lodz"), "?" for the rest. */
 export function toWinAnsi(text: string): string {
@@ -173,7 +281,7 @@ export function toWinAnsi(text: string): string {
       continue;
     }
     const base = char.normalize("NFKD").replace(/\p{M}/gu, "");
-    out += isWinAnsi(base) && base !== "" ? base : ({ "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "→": "->" } as Record<string, string>)[char] ?? "?";
+    out += isWinAnsi(base) && base !== "" ? base : (UNDECOMPOSABLE[char] ?? "?");
   }
   return out;
 }

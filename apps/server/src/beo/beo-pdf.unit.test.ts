@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { BEODocument } from "@maestro/shared/maestro.schema";
 import { dietaryMark, fieldLabel, formatEventDate, formatValue, toWinAnsi } from "./beo-pdf-format.ts";
 import { renderBeoPdf, type BeoPdfInput } from "./beo-pdf.ts";
@@ -22,14 +22,37 @@ function snapshot(name: string, pdf: Buffer): void {
   if (!process.env.BEO_PDF_SCREENSHOTS || !hasPoppler) return;
   mkdirSync(screenshotDir, { recursive: true });
   writeFileSync(join(screenshotDir, `${name}.pdf`), pdf);
-  execFileSync("/usr/bin/pdftoppm", ["-png", "-r", "80", join(screenshotDir, `${name}.pdf`), join(screenshotDir, name)]);
+  execFileSync("/usr/bin/pdftoppm", [
+    "-png",
+    "-r",
+    "80",
+    join(screenshotDir, `${name}.pdf`),
+    join(screenshotDir, name),
+  ]);
 }
+
+const LAYOUT = "Rounds of 10, head table for 12 on riser, dance floor centre";
 
 function weddingBeo(overrides: Partial<BEODocument> = {}): BEODocument {
   return {
-    id: "beo_01", version: 7, beoNumber: 1042, status: "pending_approval",
-    header: { eventName: "Whitfield–Moreau Wedding Reception", clientName: "Claire Whitfield", salesRepName: "Daniel Okafor" },
-    event: { date: "2027-03-13", time: "18:00", endTime: "23:30", room: "Harbor Ballroom", expected: 200, guaranteed: 185, set: 190 },
+    id: "beo_01",
+    version: 7,
+    beoNumber: 1042,
+    status: "pending_approval",
+    header: {
+      eventName: "Whitfield–Moreau Wedding Reception",
+      clientName: "Claire Whitfield",
+      salesRepName: "Daniel Okafor",
+    },
+    event: {
+      date: "2027-03-13",
+      time: "18:00",
+      endTime: "23:30",
+      room: "Harbor Ballroom",
+      expected: 200,
+      guaranteed: 185,
+      set: 190,
+    },
     menu: {
       items: [
         { name: "Passed canapés: smoked salmon blini, crème fraîche, dill", quantity: 400, dietary: ["GF"] },
@@ -42,11 +65,19 @@ function weddingBeo(overrides: Partial<BEODocument> = {}): BEODocument {
         { name: "Kids' menu: chicken tenders & fries", quantity: 12, dietary: ["contains sesame"] },
         { name: "Wedding cake service (client-supplied)", dietary: [] },
       ],
-      specialInstructions:
-        "Bride has a severe tree-nut allergy — prepare her plate separately and run it with the captain.\nTable 4: two guests kosher, meals ordered from Levy's; plate in sealed trays.\nMains to fire at 19:45 after the toasts.",
+      specialInstructions: [
+        "Bride has a severe tree-nut allergy — prepare her plate separately and run it with the captain.",
+        "Table 4: two guests kosher, meals ordered from Levy's; plate in sealed trays.",
+        "Mains to fire at 19:45 after the toasts.",
+      ].join("\n"),
     },
-    setup: { layout: "Rounds of 10, head table for 12 on riser, dance floor centre", specialRequests: "Ivory linens, gold chargers. Cake table by the window, sweetheart lighting." },
-    calendarEventId: "cal_01", createdAt: "2027-01-10T10:00:00Z", updatedAt: "2027-03-12T16:40:00Z",
+    setup: {
+      layout: LAYOUT,
+      specialRequests: "Ivory linens, gold chargers. Cake table by the window, sweetheart lighting.",
+    },
+    calendarEventId: "cal_01",
+    createdAt: "2027-01-10T10:00:00Z",
+    updatedAt: "2027-03-12T16:40:00Z",
     ...overrides,
   };
 }
@@ -62,7 +93,7 @@ function weddingInput(overrides: Partial<BeoPdfInput> = {}): BeoPdfInput {
     changesSinceApproval: [
       { field: "event.guaranteed", old: 180, new: 185, who: "Daniel Okafor", at: "2027-03-12T16:40:00Z" },
       { field: "event.endTime", old: "23:00", new: "23:30", who: "Echo CRM sync", at: "2027-03-12T16:41:00Z" },
-      { field: "setup.layout", old: undefined, new: "Rounds of 10, head table for 12 on riser, dance floor centre", who: "Daniel Okafor", at: "2027-03-12T17:02:00Z" },
+      { field: "setup.layout", old: undefined, new: LAYOUT, who: "Daniel Okafor", at: "2027-03-12T17:02:00Z" },
     ],
     generatedAt: new Date("2027-03-13T09:00:00Z"),
     timeZone: "UTC",
@@ -73,12 +104,15 @@ function weddingInput(overrides: Partial<BeoPdfInput> = {}): BeoPdfInput {
 function longInput(): BeoPdfInput {
   const dietary = [["V"], ["VG", "GF"], [], ["DF"], ["H"], ["K", "NF"], ["GF"], []];
   const items = Array.from({ length: 80 }, (_, i) => ({
-    name: i % 9 === 0 ? `Station ${i + 1}: chef-attended carving of slow-roasted rib of beef with horseradish cream, Yorkshire puddings, jus and seasonal greens` : `Menu item ${i + 1}`,
+    name:
+      i % 9 === 0
+        ? `Station ${i + 1}: chef-attended carving of slow-roasted rib of beef with horseradish cream, Yorkshire puddings`
+        : `Menu item ${i + 1}`,
     quantity: 20 + i,
     dietary: dietary[i % dietary.length],
   }));
-  const instructions = Array.from({ length: 14 }, (_, i) =>
-    `Paragraph ${i + 1}: ${"Keep hot holding at 63 °C or above, label every allergen tray, and confirm counts with the captain before service. ".repeat(4)}`).join("\n");
+  const rule = "Keep hot holding at 63 °C or above, label every allergen tray, and confirm counts with the captain. ";
+  const instructions = Array.from({ length: 14 }, (_, i) => `Paragraph ${i + 1}: ${rule.repeat(4)}`).join("\n");
   return weddingInput({
     beo: weddingBeo({ beoNumber: 2077, status: "approved", menu: { items, specialInstructions: instructions } }),
     changesSinceApproval: [],
@@ -93,8 +127,21 @@ describe("renderBeoPdf", () => {
     expect(pageCount(pdf)).toBe(1);
     if (!hasPoppler) return;
     const text = pdfText(pdf);
-    for (const expected of ["BEO #1042", "BANQUET EVENT ORDER", "PENDING APPROVAL", "Saturday, 13 March 2027", "18:00 – 23:30", "Harbor Ballroom", "185", "[VG] [GF] [NF]", "[contains sesame]", "Guaranteed count", "Page 1 of 1"]) {
-      expect(text).toContain(expected);
+    const expected = [
+      "BEO #1042",
+      "BANQUET EVENT ORDER",
+      "PENDING APPROVAL",
+      "Saturday, 13 March 2027",
+      "18:00 – 23:30",
+      "Harbor Ballroom",
+      "185",
+      "[VG] [GF] [NF]",
+      "[contains sesame]",
+      "Guaranteed count",
+      "Page 1 of 1",
+    ];
+    for (const string of expected) {
+      expect(text).toContain(string);
     }
     expect(text).toMatch(/Guaranteed count\s+180\s+185\s+Daniel Okafor/);
   });
@@ -117,8 +164,17 @@ describe("renderBeoPdf", () => {
   it("stamps a cancelled BEO and copes with missing optional fields", async () => {
     const beo = weddingBeo({ status: "cancelled" });
     const pdf = await renderBeoPdf({
-      beo: { ...beo, header: { eventName: beo.header.eventName }, event: { date: "2027-03-14", time: "12:00", room: "Terrace", guaranteed: 40 }, menu: { items: [], specialInstructions: "" }, setup: { specialRequests: "" } },
-      organizationName: "Grand Harbor Hotel", revisionNumber: 3, changesSinceApproval: [], generatedAt: new Date("2027-03-13T09:00:00Z"),
+      beo: {
+        ...beo,
+        header: { eventName: beo.header.eventName },
+        event: { date: "2027-03-14", time: "12:00", room: "Terrace", guaranteed: 40 },
+        menu: { items: [], specialInstructions: "" },
+        setup: { specialRequests: "" },
+      },
+      organizationName: "Grand Harbor Hotel",
+      revisionNumber: 3,
+      changesSinceApproval: [],
+      generatedAt: new Date("2027-03-13T09:00:00Z"),
     });
     snapshot("beo-cancelled", pdf);
     expect(pageCount(pdf)).toBe(1);
@@ -129,7 +185,12 @@ describe("renderBeoPdf", () => {
   });
 
   it("prints names outside Latin-1 without throwing", async () => {
-    const beo = weddingBeo({ header: { eventName: "Gala Łukasz Wiśniewski · Ωmega", clientName: "Zoë Šťastná", salesRepName: "Дмитрий Орлов" } });
+    const header = {
+      eventName: "Gala Łukasz Wiśniewski · Ωmega",
+      clientName: "Zoë Šťastná",
+      salesRepName: "Дмитрий Орлов",
+    };
+    const beo = weddingBeo({ header });
     const pdf = await renderBeoPdf(weddingInput({ beo, changesSinceApproval: [] }));
     snapshot("beo-unicode", pdf);
     expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
@@ -137,6 +198,42 @@ describe("renderBeoPdf", () => {
     const text = pdfText(pdf);
     expect(text).toContain("Łukasz Wiśniewski");
     expect(text).toContain("Дмитрий Орлов");
+  });
+
+  it("keeps going on hostile input: long words, emoji, many changes, no venue name", async () => {
+    const word = "Supercalifragilisticexpialidocious".repeat(8);
+    const beo = weddingBeo({
+      status: "draft",
+      header: { eventName: `${word} 🎉 launch`, clientName: word },
+      menu: { items: [{ name: word, quantity: 0, dietary: ["vegan", "low-FODMAP", "🌶"] }], specialInstructions: word },
+    });
+    const changes = Array.from({ length: 40 }, (_, i) => ({
+      field: i % 2 ? "menu.items" : "menu.specialInstructions",
+      old: i % 2 ? [{ name: "Soup", quantity: 10 }] : "x".repeat(500),
+      new: i % 2 ? [{ name: "Salad", quantity: 12 }, { name: "Bread" }] : { nested: { value: i } },
+      who: "Someone with a rather long display name from the Echo CRM integration",
+      at: "2026-12-31T23:59:00Z",
+    }));
+    const pdf = await renderBeoPdf(weddingInput({ beo, organizationName: "", changesSinceApproval: changes }));
+    snapshot("beo-hostile", pdf);
+    expect(pageCount(pdf)).toBeGreaterThanOrEqual(2);
+    if (!hasPoppler) return;
+    expect(pdfText(pdf)).toContain("CHANGES SINCE LAST APPROVAL (CONTINUED)");
+  });
+
+  it("falls back to Helvetica when the DejaVu font is not installed", async () => {
+    vi.resetModules();
+    vi.doMock("node:fs", async (importOriginal) => ({ ...(await importOriginal<object>()), existsSync: () => false }));
+    try {
+      const { renderBeoPdf: render } = await import("./beo-pdf.ts");
+      const beo = weddingBeo({ header: { eventName: "Gala Łukasz Wiśniewski 東京" } });
+      const pdf = await render(weddingInput({ beo }));
+      expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+      if (hasPoppler) expect(pdfText(pdf)).toContain("Gala Lukasz Wisniewski ??");
+    } finally {
+      vi.doUnmock("node:fs");
+      vi.resetModules();
+    }
   });
 });
 
@@ -156,7 +253,8 @@ describe("BEO print formatting", () => {
   });
 
   it("maps dietary words to marks and keeps unknown marks as given", () => {
-    expect(["vegetarian", "Vegan", "gluten-free", "DF", "nut free", "Halal", "kosher"].map(dietaryMark).join("")).toBe("[V][VG][GF][DF][NF][H][K]");
+    const words = ["vegetarian", "Vegan", "gluten-free", "DF", "nut free", "Halal", "kosher"];
+    expect(words.map(dietaryMark).join("")).toBe("[V][VG][GF][DF][NF][H][K]");
     expect(dietaryMark("contains sesame")).toBe("[contains sesame]");
   });
 

@@ -7,15 +7,18 @@ import { notFound } from "../http/errors.ts";
 import type { LiveBus } from "../live/live-bus.ts";
 import { findDoubleBookings, toCalendarEvent } from "./calendar-mapper.ts";
 import type { CalendarFilter, CalendarRepository } from "./calendar.repository.ts";
-import type { CalendarEventsTable } from "../db/schema.ts";
+import type { CalendarEventsTable, Db } from "../db/schema.ts";
+import { conflict } from "../http/errors.ts";
 
 // Hook for the integration: a user's change to an Echo-sourced event must reach Echo.
-export type CalendarChangeListener = (ctx: AuthContext, before: CalendarEventsTable, after: CalendarEventsTable) => Promise<void>;
+export type CalendarChangeListener = (trx: Db, before: CalendarEventsTable, after: CalendarEventsTable) => Promise<void>;
+const BEO_OWNED = ["title", "date", "time", "endTime", "room", "guestCount", "notes"] as const;
 
 export class CalendarService {
   private changeListener: CalendarChangeListener | undefined;
 
   constructor(
+    private readonly db: Db,
     private readonly repo: CalendarRepository,
     private readonly live: LiveBus,
   ) {}
@@ -67,15 +70,22 @@ export class CalendarService {
   }
 
   async update(ctx: AuthContext, id: string, patch: z.output<typeof calendarEventPatchSchema>): Promise<CalendarEvent> {
-    const before = await this.repo.get(ctx.orgId, id);
-    if (!before) throw notFound("calendar event");
-    const changes: Partial<CalendarEventsTable> = {};
-    for (const [key, value] of Object.entries(patch) as [keyof CalendarEventsTable, unknown][]) {
-      if (value !== undefined) (changes as Record<string, unknown>)[key] = value;
-    }
-    const after: CalendarEventsTable = { ...before, ...changes, updatedAt: new Date().toISOString() };
-    await this.repo.update(ctx.orgId, id, { ...changes, updatedAt: after.updatedAt });
-    if (this.changeListener) await this.changeListener(ctx, before, after);
+    await this.db.transaction().execute(async (trx) => {
+      const before = await this.repo.get(ctx.orgId, id, trx);
+      if (!before) throw notFound("calendar event");
+      const changes: Partial<CalendarEventsTable> = {};
+      for (const [key, value] of Object.entries(patch) as [keyof CalendarEventsTable, unknown][]) {
+        if (value !== undefined) (changes as Record<string, unknown>)[key] = value;
+      }
+      // With a BEO, the BEO is where these are decided; the calendar mirrors it.
+      const owned = BEO_OWNED.filter((k) => k in changes && changes[k] !== before[k]);
+      if (before.beoId && owned.length > 0) {
+        throw conflict("this event has a BEO: change these fields in the BEO", { fields: owned, beoId: before.beoId });
+      }
+      const after: CalendarEventsTable = { ...before, ...changes, updatedAt: new Date().toISOString() };
+      await this.repo.update(ctx.orgId, id, { ...changes, updatedAt: after.updatedAt }, trx);
+      if (this.changeListener) await this.changeListener(trx, before, after);
+    });
     this.live.publish({ orgId: ctx.orgId, type: "calendar.changed", data: { id } });
     return this.get(ctx.orgId, id);
   }

@@ -8,7 +8,9 @@ const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z.string().optional(),
   MAESTRO_ADMIN_API_KEY: z.string().min(16, "MAESTRO_ADMIN_API_KEY must be at least 16 characters").optional(),
-  MAESTRO_SECRET_KEY: z.string().optional(),
+  MAESTRO_SECRET_KEY: z.string().min(16, "MAESTRO_SECRET_KEY must be at least 16 characters").optional(),
+  MAESTRO_PREVIOUS_SECRET_KEYS: z.string().optional(),
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   INTEGRATION_ALLOWED_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TLS_CERT_FILE: z.string().optional(),
@@ -25,6 +27,9 @@ export type MaestroConfig = {
   databaseUrl?: string;
   adminApiKey?: string;
   secretKey?: string;
+  // Older key-encryption keys, still accepted for decryption during a rotation.
+  previousSecretKeys: string[];
+  trustProxy: boolean;
   allowedHosts: string[];
   logLevel: string;
   tls?: { certFile: string; keyFile: string };
@@ -47,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig 
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     ...(e.MAESTRO_ADMIN_API_KEY ? { adminApiKey: e.MAESTRO_ADMIN_API_KEY } : {}),
     ...(e.MAESTRO_SECRET_KEY ? { secretKey: e.MAESTRO_SECRET_KEY } : {}),
+    previousSecretKeys: (e.MAESTRO_PREVIOUS_SECRET_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
+    trustProxy: e.TRUST_PROXY === "true",
     allowedHosts: (e.INTEGRATION_ALLOWED_HOSTS ?? "")
       .split(",")
       .map((h) => h.trim().toLowerCase())

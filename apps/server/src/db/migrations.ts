@@ -179,7 +179,129 @@ export const CALENDAR_SEARCH_EXPRESSION =
 const CALENDAR_SEARCH_EXPRESSION_NEW =
   "lower(new.title || ' ' || coalesce(new.client_name, '') || ' ' || coalesce(new.sales_rep_name, '') || ' ' || new.room || ' ' || coalesce(new.echo_event_id, ''))";
 
-export const migrations: [string, Builder][] = [["0001_foundation", m0001_foundation]];
+const m0002_integration: Builder = async (db, dialect) => {
+  await db.schema
+    .createTable("integration_configs")
+    .addColumn("org_id", "text", (c) => c.primaryKey().references("organizations.id"))
+    .addColumn("echo_api_url", "text", (c) => c.notNull())
+    .addColumn("echo_api_key_enc", "text", (c) => c.notNull())
+    .addColumn("maestro_api_url", "text", (c) => c.notNull())
+    .addColumn("maestro_api_key_enc", "text", (c) => c.notNull())
+    .addColumn("webhook_secret_enc", "text", (c) => c.notNull())
+    .addColumn("previous_webhook_secret_enc", "text")
+    .addColumn("sync_direction", "text", (c) => c.notNull())
+    .addColumn("auto_sync", "integer", (c) => c.notNull())
+    .addColumn("sync_interval", "integer", (c) => c.notNull())
+    .addColumn("conflict_resolution", "text", (c) => c.notNull())
+    .addColumn("enabled", "integer", (c) => c.notNull())
+    .addColumn("echo_endpoint_id", "text")
+    .addColumn("sync_cursor", "text")
+    .addColumn("last_sync_at", "text")
+    .addColumn("next_sync_at", "text")
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("updated_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("webhook_inbox")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("webhook_id", "text", (c) => c.notNull())
+    .addColumn("type", "text", (c) => c.notNull())
+    .addColumn("echo_event_id", "text")
+    .addColumn("payload", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("error", "text")
+    .addColumn("received_at", "text", (c) => c.notNull())
+    .addColumn("processed_at", "text")
+    .addUniqueConstraint("webhook_inbox_org_webhook_unique", ["org_id", "webhook_id"])
+    .execute();
+  await db.schema.createIndex("webhook_inbox_received").on("webhook_inbox").columns(["status", "received_at"]).execute();
+  const seq = dialect === "postgres" ? sql`bigserial primary key` : sql`integer primary key autoincrement`;
+  await db.schema
+    .createTable("sync_jobs")
+    .addColumn("seq", seq)
+    .addColumn("id", "text", (c) => c.notNull().unique())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("ordering_key", "text", (c) => c.notNull())
+    .addColumn("payload", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("max_attempts", "integer", (c) => c.notNull())
+    .addColumn("run_at", "text", (c) => c.notNull())
+    .addColumn("locked_by", "text")
+    .addColumn("locked_until", "text")
+    .addColumn("last_error", "text")
+    .addColumn("operation_id", "text")
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("updated_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("sync_jobs_runnable").on("sync_jobs").columns(["status", "run_at"]).execute();
+  await db.schema.createIndex("sync_jobs_key").on("sync_jobs").columns(["org_id", "ordering_key", "status"]).execute();
+  await db.schema
+    .createTable("sync_links")
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("echo_event_id", "text", (c) => c.notNull())
+    .addColumn("calendar_event_id", "text", (c) => c.notNull())
+    .addColumn("echo_version", "integer", (c) => c.notNull())
+    .addColumn("base", "text", (c) => c.notNull())
+    .addColumn("maestro_changed_at", "text", (c) => c.notNull().defaultTo("{}"))
+    .addColumn("echo_beo_id", "text")
+    .addColumn("echo_beo_status", "text")
+    .addColumn("deleted", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("updated_at", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("sync_links_pk", ["org_id", "echo_event_id"])
+    .execute();
+  await db.schema
+    .createTable("sync_operations")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("direction", "text", (c) => c.notNull())
+    .addColumn("trigger", "text", (c) => c.notNull())
+    .addColumn("echo_event_id", "text")
+    .addColumn("beo_id", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("changes", "text", (c) => c.notNull())
+    .addColumn("error", "text")
+    .addColumn("reason", "text")
+    .addColumn("webhook_id", "text")
+    .addColumn("started_at", "text", (c) => c.notNull())
+    .addColumn("duration_ms", double(dialect), (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("sync_operations_org").on("sync_operations").columns(["org_id", "id"]).execute();
+  await db.schema.createIndex("sync_operations_event").on("sync_operations").columns(["org_id", "echo_event_id"]).execute();
+  await db.schema
+    .createTable("data_conflicts")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("echo_event_id", "text", (c) => c.notNull())
+    .addColumn("beo_id", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("fields", "text", (c) => c.notNull())
+    .addColumn("policy", "text", (c) => c.notNull())
+    .addColumn("detected_at", "text", (c) => c.notNull())
+    .addColumn("resolved_at", "text")
+    .addColumn("resolution", "text")
+    .addColumn("resolved_by", "text")
+    .execute();
+  await db.schema.createIndex("data_conflicts_org").on("data_conflicts").columns(["org_id", "status", "echo_event_id"]).execute();
+  await db.schema
+    .createTable("alerts")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("rule", "text", (c) => c.notNull())
+    .addColumn("severity", "text", (c) => c.notNull())
+    .addColumn("message", "text", (c) => c.notNull())
+    .addColumn("raised_at", "text", (c) => c.notNull())
+    .addColumn("resolved_at", "text")
+    .execute();
+  await db.schema.createIndex("alerts_org").on("alerts").columns(["org_id", "rule", "resolved_at"]).execute();
+};
+
+export const migrations: [string, Builder][] = [
+  ["0001_foundation", m0001_foundation],
+  ["0002_integration", m0002_integration],
+];
 
 export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
   const provider: MigrationProvider = {

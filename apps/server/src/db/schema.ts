@@ -126,7 +126,120 @@ export interface AuditLogTable {
   at: string;
 }
 
+export interface IntegrationConfigsTable {
+  orgId: string;
+  echoApiUrl: string;
+  echoApiKeyEnc: string;
+  maestroApiUrl: string;
+  maestroApiKeyEnc: string;
+  webhookSecretEnc: string;
+  previousWebhookSecretEnc: string | null;
+  syncDirection: string;
+  autoSync: number;
+  syncInterval: number;
+  conflictResolution: string;
+  enabled: number;
+  echoEndpointId: string | null;
+  syncCursor: string | null;
+  lastSyncAt: string | null;
+  nextSyncAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookInboxTable {
+  id: string;
+  orgId: string;
+  webhookId: string;
+  type: string;
+  echoEventId: string | null;
+  payload: string | null; // pruned after processing and the retention period
+  status: string; // pending | processed | rejected
+  error: string | null;
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+export interface SyncJobsTable {
+  seq: Generated<number>;
+  id: string;
+  orgId: string;
+  kind: string;
+  orderingKey: string;
+  payload: string;
+  status: string; // queued | running | done | failed
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  lockedBy: string | null;
+  lockedUntil: string | null;
+  lastError: string | null;
+  operationId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SyncLinksTable {
+  orgId: string;
+  echoEventId: string;
+  calendarEventId: string;
+  echoVersion: number;
+  base: string; // JSON CanonicalFields both sides last agreed on
+  maestroChangedAt: string; // JSON {field: ISO time of the last Maestro change}
+  echoBeoId: string | null;
+  echoBeoStatus: string | null;
+  deleted: number;
+  updatedAt: string;
+}
+
+export interface SyncOperationsTable {
+  id: string;
+  orgId: string;
+  direction: string;
+  trigger: string;
+  echoEventId: string | null;
+  beoId: string | null;
+  status: string;
+  changes: string; // JSON [{field, from, to}]
+  error: string | null;
+  reason: string | null;
+  webhookId: string | null;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface DataConflictsTable {
+  id: string;
+  orgId: string;
+  echoEventId: string;
+  beoId: string | null;
+  status: string;
+  fields: string; // JSON [{field, baseValue, echoValue, maestroValue}]
+  policy: string;
+  detectedAt: string;
+  resolvedAt: string | null;
+  resolution: string | null;
+  resolvedBy: string | null;
+}
+
+export interface AlertsTable {
+  id: string;
+  orgId: string;
+  rule: string;
+  severity: string;
+  message: string;
+  raisedAt: string;
+  resolvedAt: string | null;
+}
+
 export interface Database {
+  integrationConfigs: IntegrationConfigsTable;
+  webhookInbox: WebhookInboxTable;
+  syncJobs: SyncJobsTable;
+  syncLinks: SyncLinksTable;
+  syncOperations: SyncOperationsTable;
+  dataConflicts: DataConflictsTable;
+  alerts: AlertsTable;
   organizations: OrganizationsTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 // Labelled form controls with an inline error tied by aria-describedby.
 type Common = { label: ReactNode; error?: string; hint?: ReactNode; className?: string; highlight?: boolean };

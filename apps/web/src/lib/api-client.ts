@@ -117,6 +117,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions<T> = {
 function checkShape<T>(schema: ZodType<T>, payload: unknown, path: string): T {
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
+  // eslint-disable-next-line no-console -- developer diagnostics for contract drift
   console.warn(`[api] ${path} does not match the shared schema`, result.error.issues.slice(0, 5));
   return payload as T;
 }

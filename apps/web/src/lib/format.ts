@@ -1,7 +1,12 @@
 // Display helpers. Dates from the API are YYYY-MM-DD (local venue dates) and
 // timestamps are ISO strings.
 
-const dateFmt = new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric", year: "numeric" });
+const dateFmt = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+  year: "numeric",
+});
 const shortDateFmt = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const timeOnlyFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -79,6 +84,7 @@ export function formatValue(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) {
+    if (value.length === 0) return "(none)";
     if (value.every((v) => v && typeof v === "object" && "name" in v)) {
       return value
         .map((v) => {
@@ -128,4 +134,10 @@ export function fieldLabel(path: string): string {
   if (known[path]) return known[path];
   const last = path.split(".").pop() ?? path;
   return humanize(last.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase());
+}
+
+// Like formatValue, but status codes read as words ("pending_approval" → "Pending approval").
+export function formatFieldValue(field: string, value: unknown): string {
+  if (typeof value === "string" && /(^|\.)(status|beoStatus|contractStatus)$/.test(field)) return humanize(value);
+  return formatValue(value);
 }

@@ -4,7 +4,7 @@ import type { Role } from "@maestro/shared/maestro.schema";
 // rules; the UI only hides what a role cannot do.
 const matrix = {
   createEvent: ["admin", "ops", "sales"],
-  createBeo: ["admin", "ops", "chef"],
+  createBeo: ["admin", "ops"],
   editBeo: ["admin", "ops", "chef"],
   approveBeo: ["admin", "chef"],
   resolveConflict: ["admin", "ops"],

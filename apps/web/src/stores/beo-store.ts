@@ -106,7 +106,10 @@ export const useBEOStore = create<BEOStore>((set, get) => ({
     set({
       pendingConflicts: get().pendingConflicts.filter((c) => c.id !== conflictId),
       resolvedConflicts: resolved
-        ? [{ ...resolved, status: "resolved", resolution, resolvedAt: new Date().toISOString() }, ...get().resolvedConflicts]
+        ? [
+            { ...resolved, status: "resolved", resolution, resolvedAt: new Date().toISOString() },
+            ...get().resolvedConflicts,
+          ]
         : get().resolvedConflicts,
     });
     await Promise.all([get().loadConflicts(), get().refreshSyncStatus()]);

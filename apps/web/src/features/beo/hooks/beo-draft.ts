@@ -1,4 +1,5 @@
 import { beoPatchSchema, type BEODocument, type BeoPatch } from "@maestro/shared/maestro.schema";
+import { issuesByPath } from "../../../lib/validation";
 
 // The editor works on a string-typed draft (inputs hold text); the patch sent
 // to the server names only what differs from the loaded document.
@@ -8,7 +9,15 @@ export type MenuItemDraft = { key: string; name: string; quantity: string; dieta
 export type BeoDraft = {
   status: BEODocument["status"];
   header: { eventName: string; clientName: string; salesRepName: string };
-  event: { date: string; time: string; endTime: string; room: string; expected: string; guaranteed: string; set: string };
+  event: {
+    date: string;
+    time: string;
+    endTime: string;
+    room: string;
+    expected: string;
+    guaranteed: string;
+    set: string;
+  };
   menu: { items: MenuItemDraft[]; specialInstructions: string };
   setup: { layout: string; specialRequests: string };
 };
@@ -92,11 +101,13 @@ export function buildPatch(doc: BEODocument, draft: BeoDraft): BeoPatch | null {
   const menu: NonNullable<BeoPatch["menu"]> = {};
   const items = itemsFromDraft(draft.menu.items);
   if (JSON.stringify(items) !== JSON.stringify(itemsFromDoc(doc))) menu.items = items;
-  if (draft.menu.specialInstructions !== doc.menu.specialInstructions) menu.specialInstructions = draft.menu.specialInstructions;
+  if (draft.menu.specialInstructions !== doc.menu.specialInstructions)
+    menu.specialInstructions = draft.menu.specialInstructions;
   if (Object.keys(menu).length) patch.menu = menu;
 
   const setup: NonNullable<BeoPatch["setup"]> = {};
-  if (draft.setup.layout !== (doc.setup.layout ?? "")) setup.layout = draft.setup.layout === "" ? null : draft.setup.layout;
+  if (draft.setup.layout !== (doc.setup.layout ?? ""))
+    setup.layout = draft.setup.layout === "" ? null : draft.setup.layout;
   if (draft.setup.specialRequests !== doc.setup.specialRequests) setup.specialRequests = draft.setup.specialRequests;
   if (Object.keys(setup).length) patch.setup = setup;
 
@@ -124,10 +135,7 @@ export function validateDraft(draft: BeoDraft, patch: BeoPatch | null): Record<s
   if (patch && Object.keys(errors).length === 0) {
     const parsed = beoPatchSchema.safeParse(patch);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const path = issue.path.map(String).join(".");
-        errors[path] ??= issue.message;
-      }
+      for (const [path, message] of Object.entries(issuesByPath(parsed.error.issues))) errors[path] ??= message;
     }
   }
   return errors;

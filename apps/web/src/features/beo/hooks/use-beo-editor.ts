@@ -38,7 +38,6 @@ export function useBeoEditor(id: string) {
     } else if (next.version !== doc.version) {
       setServerAhead(next);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query.data]);
 
   const replaceWith = (next: BEODocument) => {

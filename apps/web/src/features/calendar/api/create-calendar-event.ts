@@ -1,8 +1,4 @@
-import {
-  calendarEventSchema,
-  type CalendarEvent,
-  type CalendarEventCreate,
-} from "@maestro/shared/maestro.schema";
+import { calendarEventSchema, type CalendarEvent, type CalendarEventCreate } from "@maestro/shared/maestro.schema";
 import { apiRequest } from "../../../lib/api-client";
 
 export function createCalendarEvent(input: CalendarEventCreate): Promise<CalendarEvent> {

@@ -59,7 +59,9 @@ export function CalendarPage() {
         onCreate={() => setCreateAt({ date: view === "day" ? anchor : undefined })}
       />
       {board.error ? <ErrorBanner error={board.error} onRetry={board.refetch} /> : null}
-      {q && <SearchResults query={q} results={search.data} loading={search.isFetching} limit={SEARCH_LIMIT} onPick={pick} />}
+      {q && (
+        <SearchResults query={q} results={search.data} loading={search.isFetching} limit={SEARCH_LIMIT} onPick={pick} />
+      )}
       <div className="calendar-legend" aria-label="Summary">
         <span>
           {events.length} event{events.length === 1 ? "" : "s"} shown

@@ -25,13 +25,19 @@ type Props = {
 
 export function CalendarToolbar(props: Props) {
   const { title, view, filters, rooms, canCreate, onView, onStep, onToday, onFilters, onCreate } = props;
-  const set = <K extends keyof CalendarFilters>(key: K, value: CalendarFilters[K]) => onFilters({ ...filters, [key]: value });
+  const set = <K extends keyof CalendarFilters>(key: K, value: CalendarFilters[K]) =>
+    onFilters({ ...filters, [key]: value });
 
   return (
     <div className="calendar-toolbar">
       <div className="toolbar-row">
         <div className="toolbar-group">
-          <button type="button" className="icon-button bordered" onClick={() => onStep(-1)} aria-label="Previous period">
+          <button
+            type="button"
+            className="icon-button bordered"
+            onClick={() => onStep(-1)}
+            aria-label="Previous period"
+          >
             <ChevronLeftIcon />
           </button>
           <button type="button" className="button" onClick={onToday}>
@@ -100,7 +106,11 @@ export function CalendarToolbar(props: Props) {
           </select>
         </label>
         {(filters.q || filters.room || filters.source || filters.status) && (
-          <button type="button" className="button button-ghost" onClick={() => onFilters({ q: "", room: "", source: "", status: "" })}>
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={() => onFilters({ q: "", room: "", source: "", status: "" })}
+          >
             Clear filters
           </button>
         )}

@@ -9,6 +9,7 @@ import { Dialog } from "../../../components/dialog";
 import { SelectField, TextAreaField, TextField } from "../../../components/field";
 import { ApiError, errorMessage } from "../../../lib/api-client";
 import { humanize, todayString } from "../../../lib/format";
+import { issuesByPath } from "../../../lib/validation";
 import { toast } from "../../../stores/toast-store";
 import { createCalendarEvent } from "../api/create-calendar-event";
 
@@ -20,7 +21,20 @@ type Props = {
   onCreated: () => void;
 };
 
-type Draft = Record<"title" | "date" | "time" | "endTime" | "room" | "guestCount" | "status" | "clientName" | "salesRepName" | "notes" | "revenue", string>;
+type Draft = Record<
+  | "title"
+  | "date"
+  | "time"
+  | "endTime"
+  | "room"
+  | "guestCount"
+  | "status"
+  | "clientName"
+  | "salesRepName"
+  | "notes"
+  | "revenue",
+  string
+>;
 
 const empty = (date?: string, time?: string): Draft => ({
   title: "",
@@ -72,11 +86,8 @@ export function CreateEventDialog({ open, initial, rooms, onClose, onCreated }: 
     const input = toInput(draft);
     const parsed = calendarEventCreateSchema.safeParse(input);
     if (!parsed.success) {
-      const next: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0] ?? "");
-        next[key] ??= key === "guestCount" ? "Enter the number of guests." : issue.message;
-      }
+      const next = issuesByPath(parsed.error.issues);
+      if (next.guestCount) next.guestCount = "Enter the number of guests.";
       setErrors(next);
       return;
     }
@@ -97,7 +108,14 @@ export function CreateEventDialog({ open, initial, rooms, onClose, onCreated }: 
   return (
     <Dialog open={open} onClose={onClose} title="New event">
       <form className="form-grid" onSubmit={onSubmit} noValidate>
-        <TextField className="span-2" label="Title" value={draft.title} onChange={set("title")} error={errors.title} required />
+        <TextField
+          className="span-2"
+          label="Title"
+          value={draft.title}
+          onChange={set("title")}
+          error={errors.title}
+          required
+        />
         <TextField label="Date" type="date" value={draft.date} onChange={set("date")} error={errors.date} required />
         <SelectField label="Status" value={draft.status} onChange={set("status")} error={errors.status}>
           {calendarStatuses.map((s) => (
@@ -106,19 +124,68 @@ export function CreateEventDialog({ open, initial, rooms, onClose, onCreated }: 
             </option>
           ))}
         </SelectField>
-        <TextField label="Start time" type="time" value={draft.time} onChange={set("time")} error={errors.time} required />
-        <TextField label="End time" type="time" value={draft.endTime} onChange={set("endTime")} error={errors.endTime} />
-        <TextField label="Room" list="room-options" value={draft.room} onChange={set("room")} error={errors.room} required />
+        <TextField
+          label="Start time"
+          type="time"
+          value={draft.time}
+          onChange={set("time")}
+          error={errors.time}
+          required
+        />
+        <TextField
+          label="End time"
+          type="time"
+          value={draft.endTime}
+          onChange={set("endTime")}
+          error={errors.endTime}
+        />
+        <TextField
+          label="Room"
+          list="room-options"
+          value={draft.room}
+          onChange={set("room")}
+          error={errors.room}
+          required
+        />
         <datalist id="room-options">
           {rooms.map((r) => (
             <option key={r.id} value={r.name} />
           ))}
         </datalist>
-        <TextField label="Guests" type="number" min={0} inputMode="numeric" value={draft.guestCount} onChange={set("guestCount")} error={errors.guestCount} required />
+        <TextField
+          label="Guests"
+          type="number"
+          min={0}
+          inputMode="numeric"
+          value={draft.guestCount}
+          onChange={set("guestCount")}
+          error={errors.guestCount}
+          required
+        />
         <TextField label="Client" value={draft.clientName} onChange={set("clientName")} error={errors.clientName} />
-        <TextField label="Sales rep" value={draft.salesRepName} onChange={set("salesRepName")} error={errors.salesRepName} />
-        <TextField label="Revenue" type="number" min={0} inputMode="decimal" value={draft.revenue} onChange={set("revenue")} error={errors.revenue} />
-        <TextAreaField className="span-2" label="Notes" rows={3} value={draft.notes} onChange={set("notes")} error={errors.notes} />
+        <TextField
+          label="Sales rep"
+          value={draft.salesRepName}
+          onChange={set("salesRepName")}
+          error={errors.salesRepName}
+        />
+        <TextField
+          label="Revenue"
+          type="number"
+          min={0}
+          inputMode="decimal"
+          value={draft.revenue}
+          onChange={set("revenue")}
+          error={errors.revenue}
+        />
+        <TextAreaField
+          className="span-2"
+          label="Notes"
+          rows={3}
+          value={draft.notes}
+          onChange={set("notes")}
+          error={errors.notes}
+        />
         <div className="form-actions span-2">
           <button type="button" className="button" onClick={onClose}>
             Cancel

@@ -5,7 +5,12 @@ import { WarningIcon } from "../../../components/icons";
 
 export function DoubleBookedIcon() {
   return (
-    <span className="double-icon" role="img" aria-label="Double-booked" title="Double-booked: overlaps another event in this room">
+    <span
+      className="double-icon"
+      role="img"
+      aria-label="Double-booked"
+      title="Double-booked: overlaps another event in this room"
+    >
       <WarningIcon size={13} />
     </span>
   );
@@ -24,29 +29,40 @@ export function eventTooltip(e: CalendarEvent): string {
 }
 
 // How an event looks on the board. `density` trades detail for space: month
-// cells get one line, week/day columns and the room grid get the people too.
-export function EventChip({ event, density }: { event: CalendarEvent; density: "compact" | "full" }) {
+// cells get one line; week/day columns and the room grid add the people, the
+// room and the contract status.
+export function EventChip({ event, density, showRoom = true }: { event: CalendarEvent; density: "compact" | "full"; showRoom?: boolean }) {
   const doubled = (event.doubleBookedWith?.length ?? 0) > 0;
   const people = [event.clientName, event.salesRepName ? `Rep: ${event.salesRepName}` : null].filter(Boolean).join(" · ");
+  if (density === "compact") {
+    return (
+      <div className="event-chip event-chip-compact" title={eventTooltip(event)}>
+        <div className="event-chip-line">
+          {event.source === "echo" && <EchoIcon size={12} />}
+          {doubled && <DoubleBookedIcon />}
+          <span className="event-chip-time">{event.time}</span>
+          <span className="event-chip-title">{event.title}</span>
+        </div>
+      </div>
+    );
+  }
   return (
-    <div className={`event-chip event-chip-${density}`} title={eventTooltip(event)}>
+    <div className="event-chip event-chip-full" title={eventTooltip(event)}>
       <div className="event-chip-line">
         {event.source === "echo" && <EchoIcon size={12} />}
         {doubled && <DoubleBookedIcon />}
-        <span className="event-chip-time">{event.time}</span>
-        <span className="event-chip-title">{event.title}</span>
+        <span className="event-chip-time">
+          {event.time}
+          {event.endTime ? `–${event.endTime}` : ""}
+        </span>
+        {event.contractStatus && <ContractBadge status={event.contractStatus} />}
       </div>
-      {density === "full" && (
-        <>
-          {people && <div className="event-chip-people">{people}</div>}
-          <div className="event-chip-meta">
-            <span>
-              {event.room} · {event.guestCount} guests
-            </span>
-            {event.contractStatus && <ContractBadge status={event.contractStatus} />}
-          </div>
-        </>
-      )}
+      <div className="event-chip-title">{event.title}</div>
+      {people && <div className="event-chip-people">{people}</div>}
+      <div className="event-chip-meta">
+        {showRoom ? `${event.room} · ` : ""}
+        {event.guestCount} guests
+      </div>
     </div>
   );
 }

@@ -63,9 +63,8 @@ export function RoomGridView({ from, days, rooms, events, onEventClick }: Props)
               </th>
               {dates.map((d) => {
                 const list = cells.get(`${room}|${d}`) ?? [];
-                const active = list.filter((e) => e.status !== "cancelled");
                 return (
-                  <td key={d} className={[d === today ? "is-today" : "", active.length > 1 ? "is-busy" : ""].join(" ")}>
+                  <td key={d} className={d === today ? "is-today" : undefined}>
                     {list.map((e) => (
                       <button
                         key={e.id}
@@ -73,7 +72,7 @@ export function RoomGridView({ from, days, rooms, events, onEventClick }: Props)
                         className={`room-grid-event ev-${e.status} ${e.source === "echo" ? "ev-echo" : "ev-local"} ${e.doubleBookedWith?.length ? "ev-double" : ""}`}
                         onClick={() => onEventClick(e)}
                       >
-                        <EventChip event={e} density="full" />
+                        <EventChip event={e} density="full" showRoom={false} />
                       </button>
                     ))}
                   </td>

@@ -51,7 +51,12 @@ export function stepAnchor(view: CalendarView, anchor: string, direction: 1 | -1
 }
 
 const monthTitle = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
-const dayTitle = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "long", day: "numeric", year: "numeric" });
+const dayTitle = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  month: "long",
+  day: "numeric",
+  year: "numeric",
+});
 const shortTitle = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
 export function rangeTitle(view: CalendarView, anchor: string): string {

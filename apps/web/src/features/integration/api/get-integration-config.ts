@@ -7,10 +7,9 @@ export type MaskedConfiguration = Partial<SyncConfiguration> & { enabled?: boole
 // null when the integration has never been initialized.
 export async function getIntegrationConfig(signal?: AbortSignal): Promise<MaskedConfiguration | null> {
   try {
-    const body = await apiRequest<MaskedConfiguration | { data: MaskedConfiguration } | { config: MaskedConfiguration }>(
-      "/api/echo-integration/config",
-      { signal },
-    );
+    const body = await apiRequest<
+      MaskedConfiguration | { data: MaskedConfiguration } | { config: MaskedConfiguration }
+    >("/api/echo-integration/config", { signal });
     if (body && typeof body === "object" && "data" in body) return body.data;
     if (body && typeof body === "object" && "config" in body) return body.config;
     return body as MaskedConfiguration;

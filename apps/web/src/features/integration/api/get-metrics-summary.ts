@@ -14,5 +14,9 @@ export function getMetricsSummary(signal?: AbortSignal): Promise<MetricsSummary>
 }
 
 export function useMetricsSummary() {
-  return useApiQuery("metrics-summary", getMetricsSummary, { live: ["sync.status"], debounceMs: 5000, keepPrevious: true });
+  return useApiQuery("metrics-summary", getMetricsSummary, {
+    live: ["sync.status"],
+    debounceMs: 5000,
+    keepPrevious: true,
+  });
 }

@@ -18,7 +18,12 @@ export type HistoryFilters = {
 
 export function getSyncHistory(filters: HistoryFilters, signal?: AbortSignal): Promise<HistoryPage> {
   return apiRequest("/api/echo-integration/history", {
-    query: { limit: filters.limit ?? 50, status: filters.status, echoEventId: filters.echoEventId, cursor: filters.cursor },
+    query: {
+      limit: filters.limit ?? 50,
+      status: filters.status,
+      echoEventId: filters.echoEventId,
+      cursor: filters.cursor,
+    },
     schema: historyPageSchema,
     signal,
   });

@@ -24,7 +24,11 @@ export function SyncStatusIndicator() {
 
   return (
     <div role="status" aria-label="Sync status" className={`sync-indicator sync-${health ?? "unknown"}`}>
-      <Link to="/integration" className="sync-link" title={live === "open" ? "Live updates connected" : "Live updates reconnecting"}>
+      <Link
+        to="/integration"
+        className="sync-link"
+        title={live === "open" ? "Live updates connected" : "Live updates reconnecting"}
+      >
         <span className="sync-dot" aria-hidden="true" />
         <span className="sync-text">
           Echo CRM {health ?? "…"}

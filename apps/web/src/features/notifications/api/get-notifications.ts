@@ -20,5 +20,9 @@ export async function getNotifications(signal?: AbortSignal): Promise<AppNotific
 }
 
 export function useNotifications() {
-  return useApiQuery("notifications", getNotifications, { live: ["notification"], debounceMs: 200, keepPrevious: true });
+  return useApiQuery("notifications", getNotifications, {
+    live: ["notification"],
+    debounceMs: 200,
+    keepPrevious: true,
+  });
 }

@@ -57,7 +57,12 @@ export function NotificationsBell() {
         )}
       </button>
       {open && (
-        <div id="notifications-panel" className="popover notifications-panel" role="region" aria-label="Notifications list">
+        <div
+          id="notifications-panel"
+          className="popover notifications-panel"
+          role="region"
+          aria-label="Notifications list"
+        >
           <h2 className="popover-title">Notifications</h2>
           {error ? <p className="muted">Notifications are unavailable.</p> : null}
           {!error && items.length === 0 && <p className="muted">Nothing new.</p>}

@@ -1,0 +1,168 @@
+import { newId } from "@maestro/shared/ids";
+import { sql } from "kysely";
+import type { DialectName } from "../db/database.ts";
+import type { Selectable } from "kysely";
+import type { Db, SyncJobsTable } from "../db/schema.ts";
+
+export type JobKind = "echo_change" | "push" | "maestro_webhook" | "reconcile";
+export type Job = Selectable<SyncJobsTable>;
+
+const LEASE_MS = 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+// The durable queue behind the inbox and the outbox. Jobs that share an
+// ordering key (one Echo event) run one at a time in the order they were
+// enqueued; different keys run in parallel. On PostgreSQL several worker
+// processes share it with FOR UPDATE SKIP LOCKED.
+export class JobQueue {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: DialectName,
+  ) {}
+
+  async enqueue(
+    orgId: string,
+    kind: JobKind,
+    orderingKey: string,
+    payload: unknown,
+    db: Db = this.db,
+    options: { maxAttempts?: number; runAt?: Date } = {},
+  ): Promise<string> {
+    const now = new Date().toISOString();
+    const id = newId("job");
+    await db
+      .insertInto("syncJobs")
+      .values({
+        id,
+        orgId,
+        kind,
+        orderingKey,
+        payload: JSON.stringify(payload),
+        status: "queued",
+        attempts: 0,
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        runAt: (options.runAt ?? new Date()).toISOString(),
+        lockedBy: null,
+        lockedUntil: null,
+        lastError: null,
+        operationId: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    return id;
+  }
+
+  // Claims up to `limit` runnable jobs, each the oldest unfinished job of its key.
+  async claim(workerId: string, limit: number): Promise<Job[]> {
+    const now = new Date().toISOString();
+    const lockedUntil = new Date(Date.now() + LEASE_MS).toISOString();
+    const eligible = sql`
+      select j.seq from sync_jobs j
+      where ((j.status = 'queued' and j.run_at <= ${now})
+          or (j.status = 'running' and j.locked_until < ${now}))
+      and not exists (
+        select 1 from sync_jobs k
+        where k.org_id = j.org_id and k.ordering_key = j.ordering_key
+          and k.status in ('queued', 'running') and k.seq < j.seq)
+      order by j.seq
+      limit ${limit}`;
+    if (this.dialect === "postgres") {
+      const result = await sql<Record<string, unknown>>`
+        update sync_jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
+          attempts = attempts + 1, updated_at = ${now}
+        where seq in (${eligible} for update skip locked)
+        returning *`.execute(this.db);
+      return result.rows.map(camel);
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const result = await sql<Record<string, unknown>>`
+        update sync_jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
+          attempts = attempts + 1, updated_at = ${now}
+        where seq in (${eligible})
+        returning *`.execute(trx);
+      return result.rows.map(camel);
+    });
+  }
+
+  async complete(job: Job, operationId: string | null, db: Db = this.db) {
+    await db
+      .updateTable("syncJobs")
+      .set({ status: "done", lockedBy: null, lockedUntil: null, operationId, updatedAt: new Date().toISOString() })
+      .where("seq", "=", job.seq)
+      .execute();
+  }
+
+  // Schedules another attempt, or parks the job as failed after its last one.
+  async fail(job: Job, error: string, retryInMs: number | null): Promise<"retry" | "failed"> {
+    const now = new Date();
+    const final = retryInMs === null || job.attempts >= job.maxAttempts;
+    await this.db
+      .updateTable("syncJobs")
+      .set({
+        status: final ? "failed" : "queued",
+        lastError: error.slice(0, 2000),
+        runAt: final ? job.runAt : new Date(now.getTime() + (retryInMs ?? 0)).toISOString(),
+        lockedBy: null,
+        lockedUntil: null,
+        updatedAt: now.toISOString(),
+      })
+      .where("seq", "=", job.seq)
+      .execute();
+    return final ? "failed" : "retry";
+  }
+
+  // A failed job back in the queue, from its first attempt (operator's replay).
+  async replay(orgId: string, jobId: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable("syncJobs")
+      .set({ status: "queued", attempts: 0, runAt: new Date().toISOString(), lastError: null, updatedAt: new Date().toISOString() })
+      .where("orgId", "=", orgId)
+      .where("id", "=", jobId)
+      .where("status", "=", "failed")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async counts(orgId?: string): Promise<Record<string, number>> {
+    let q = this.db.selectFrom("syncJobs").select(["status", sql<number>`count(*)`.as("n")]).where("status", "in", ["queued", "running", "failed"]);
+    if (orgId) q = q.where("orgId", "=", orgId);
+    const rows = await q.groupBy("status").execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  listFailed(orgId: string) {
+    return this.db
+      .selectFrom("syncJobs")
+      .select(["id", "kind", "orderingKey", "attempts", "lastError", "updatedAt"])
+      .where("orgId", "=", orgId)
+      .where("status", "=", "failed")
+      .orderBy("seq", "desc")
+      .limit(100)
+      .execute();
+  }
+
+  async hasPending(orgId: string, orderingKey: string, db: Db = this.db): Promise<boolean> {
+    const row = await db
+      .selectFrom("syncJobs")
+      .select("seq")
+      .where("orgId", "=", orgId)
+      .where("orderingKey", "=", orderingKey)
+      .where("status", "in", ["queued", "running"])
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async pruneDone(beforeIso: string) {
+    const r = await this.db.deleteFrom("syncJobs").where("status", "=", "done").where("updatedAt", "<", beforeIso).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
+
+// Raw SQL rows come back snake_case.
+function camel(row: Record<string, unknown>): Job {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  out.seq = Number(out.seq);
+  return out as unknown as Job;
+}

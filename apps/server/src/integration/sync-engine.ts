@@ -1,0 +1,348 @@
+import { isDeepStrictEqual } from "node:util";
+import type { EchoCRMEvent, EchoEventPatch } from "@maestro/shared/echo-event.schema";
+import type { FieldChange, SyncOperation } from "@maestro/shared/integration.schema";
+import type { Logger } from "pino";
+import type { BeoService } from "../beo/beo.service.ts";
+import type { BeoRepository } from "../beo/beo.repository.ts";
+import type { CalendarRepository } from "../calendar/calendar.repository.ts";
+import type { CalendarEventsTable, Db } from "../db/schema.ts";
+import { newId } from "@maestro/shared/ids";
+import type { LiveBus } from "../live/live-bus.ts";
+import type { NotificationRepository } from "../notifications/notification.repository.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import { baseAfterMerge, mergeFields, type FieldDecision } from "./conflict-merge.ts";
+import type { ConflictField, ConflictRepository } from "./conflict.repository.ts";
+import { EchoError } from "./echo-client.ts";
+import {
+  CANONICAL_FIELDS,
+  beoPatchFromCanonical,
+  calendarFieldsFromEcho,
+  calendarPatchFromCanonical,
+  canonicalFromCalendar,
+  canonicalFromEcho,
+  echoPatchFromCanonical,
+  type CanonicalField,
+  type CanonicalFields,
+} from "./field-mapping.ts";
+import { allowsEchoToMaestro, allowsMaestroToEcho, type IntegrationRuntime, type OrgIntegration } from "./integration-runtime.ts";
+import type { JobQueue } from "./job-queue.ts";
+import type { SyncLink, SyncLinkRepository } from "./sync-link.repository.ts";
+import type { SyncOperationRepository } from "./sync-operation.repository.ts";
+
+export type Trigger = SyncOperation["trigger"];
+export const ECHO_ACTOR = "Echo CRM";
+const MAX_PUSH_ROUNDS = 4;
+
+export type EngineDeps = {
+  db: Db;
+  runtime: IntegrationRuntime;
+  beos: BeoService;
+  beoRepo: BeoRepository;
+  calendarRepo: CalendarRepository;
+  links: SyncLinkRepository;
+  ops: SyncOperationRepository;
+  conflicts: ConflictRepository;
+  jobs: JobQueue;
+  notifications: NotificationRepository;
+  live: LiveBus;
+  metrics: Metrics;
+  logger: Logger;
+};
+
+export class NonRetryableSyncError extends Error {}
+
+// Applies Echo's changes to Maestro and Maestro's to Echo, per DESIGN.md "Sync semantics".
+export class SyncEngine {
+  constructor(private readonly d: EngineDeps) {}
+
+  // Echo → Maestro: one Echo event snapshot, merged against the link's base.
+  async applyEchoEvent(
+    integration: OrgIntegration,
+    event: EchoCRMEvent,
+    meta: { trigger: Trigger; webhookId?: string; type?: string },
+    outer?: Db,
+  ): Promise<SyncOperation> {
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const orgId = integration.orgId;
+    const run = async (trx: Db) => {
+      const base = { direction: "echo_to_maestro" as const, trigger: meta.trigger, echoEventId: event.id, ...(meta.webhookId ? { webhookId: meta.webhookId } : {}), startedAt };
+      const record = (op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">) =>
+        this.d.ops.record(orgId, { ...base, ...op, durationMs: performance.now() - started }, trx);
+
+      if (!allowsEchoToMaestro(integration.direction)) {
+        return record({ status: "skipped", changes: [], reason: "sync direction is maestro_to_echo" });
+      }
+      const link = await this.d.links.get(orgId, event.id, trx);
+      if (link && event.version <= link.echoVersion) {
+        // A late contract.signed still guarantees the BEO (idempotent).
+        const beoId = !link.deleted && event.contractStatus === "signed" && !event.deletedAt ? await this.ensureBeo(trx, orgId, link.calendarEventId) : undefined;
+        return record({
+          status: "skipped",
+          changes: [],
+          reason: event.version === link.echoVersion ? "version already applied (our own write or a repeat)" : `stale: version ${event.version} < ${link.echoVersion}`,
+          ...(beoId ? { beoId } : {}),
+        });
+      }
+      if (!link) return this.importNew(trx, integration, event, record);
+      if (event.deletedAt) return this.applyDeletion(trx, orgId, event, link, record);
+      return this.mergeInto(trx, integration, event, link, record);
+    };
+    const op = outer ? await run(outer) : await this.d.db.transaction().execute(run);
+    this.d.metrics.syncOperations.inc({ direction: op.direction, status: op.status });
+    if (op.status === "succeeded" || op.status === "conflict") {
+      const echoChangedAt = Date.parse(event.updatedAt) - integration.client.clockOffsetMs;
+      if (meta.trigger === "webhook") this.d.metrics.propagationSeconds.observe(Math.max(0, Date.now() - echoChangedAt) / 1000);
+      this.d.live.publish({ orgId, type: "calendar.changed", data: { echoEventId: event.id } });
+    }
+    this.d.live.publish({ orgId, type: "sync.status", data: {} });
+    this.d.logger.info({ opId: op.id, webhookId: meta.webhookId, echoEventId: event.id, status: op.status, reason: op.reason }, "echo change processed");
+    return op;
+  }
+
+  private async importNew(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, record: Recorder) {
+    const orgId = integration.orgId;
+    if (event.deletedAt) return record({ status: "skipped", changes: [], reason: "deleted in Echo before Maestro knew it" });
+    const now = new Date().toISOString();
+    const existing = await this.d.calendarRepo.findByEchoId(orgId, event.id, trx);
+    const calendarId = existing?.id ?? newId("cal");
+    const fields = calendarFieldsFromEcho(event);
+    if (existing) await this.d.calendarRepo.update(orgId, existing.id, { ...fields, updatedAt: now }, trx);
+    else await this.d.calendarRepo.insert({ id: calendarId, orgId, ...fields, beoId: null, createdAt: now, updatedAt: now }, trx);
+    await this.d.links.insert(
+      {
+        orgId,
+        echoEventId: event.id,
+        calendarEventId: calendarId,
+        echoVersion: event.version,
+        base: canonicalFromEcho(event),
+        maestroChangedAt: {},
+        echoBeoId: event.beoId ?? null,
+        echoBeoStatus: event.beoStatus ?? null,
+        deleted: 0,
+        updatedAt: now,
+      },
+      trx,
+    );
+    const beoId = event.contractStatus === "signed" ? await this.ensureBeo(trx, orgId, calendarId) : undefined;
+    const canonical = canonicalFromEcho(event);
+    return record({
+      status: "succeeded",
+      changes: CANONICAL_FIELDS.map((f) => ({ field: f, from: null, to: canonical[f] })),
+      reason: beoId ? "imported; contract signed: BEO created" : "imported",
+      ...(beoId ? { beoId } : {}),
+    });
+  }
+
+  private async applyDeletion(trx: Db, orgId: string, event: EchoCRMEvent, link: SyncLink, record: Recorder) {
+    const cal = await this.d.calendarRepo.get(orgId, link.calendarEventId, trx);
+    await this.d.calendarRepo.update(orgId, link.calendarEventId, { status: "cancelled", contractStatus: event.contractStatus, updatedAt: new Date().toISOString() }, trx);
+    const beo = await this.d.beoRepo.findByCalendarEvent(orgId, link.calendarEventId, trx);
+    if (beo && beo.status !== "cancelled") await this.d.beos.cancel({ orgId, actor: ECHO_ACTOR }, beo.id, "echo", undefined, trx);
+    await this.d.links.update(orgId, event.id, { echoVersion: event.version, deleted: 1 }, trx);
+    await this.d.notifications.add(orgId, ["ops", "chef"], "event.cancelled", `"${event.eventName}" on ${event.eventDate} was cancelled in Echo CRM`, beo ? `/beos/${beo.id}` : "/calendar", trx);
+    return record({
+      status: "succeeded",
+      changes: [{ field: "status", from: cal?.status ?? null, to: "cancelled" }],
+      reason: "deleted in Echo: calendar event and BEO cancelled, history kept",
+      ...(beo ? { beoId: beo.id } : {}),
+    });
+  }
+
+  private async mergeInto(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, link: SyncLink, record: Recorder) {
+    const orgId = integration.orgId;
+    const cal = (await this.d.calendarRepo.get(orgId, link.calendarEventId, trx))!;
+    const beo = await this.d.beoRepo.findByCalendarEvent(orgId, link.calendarEventId, trx);
+    const echo = canonicalFromEcho(event);
+    const maestro = canonicalFromCalendar(cal);
+    const open = await this.d.conflicts.openFor(orgId, event.id, trx);
+    const frozen = new Set(open.flatMap((c) => c.fields.map((f) => f.field as CanonicalField)));
+    // One-way echo_to_maestro: Echo is the source of truth, Maestro never wins.
+    const policy = allowsMaestroToEcho(integration.direction) ? integration.policy : "echo_wins";
+    const decisions = mergeFields({
+      base: link.base,
+      echo,
+      maestro,
+      policy,
+      echoChangedAt: Date.parse(event.updatedAt) - integration.client.clockOffsetMs,
+      maestroChangedAt: Object.fromEntries(Object.entries(link.maestroChangedAt).map(([k, v]) => [k, Date.parse(v!)])),
+      frozen,
+    });
+
+    const toMaestro: Partial<CanonicalFields> = {};
+    const changes: FieldChange[] = [];
+    const autoResolved: ConflictField[] = [];
+    const newManual: ConflictField[] = [];
+    let needsPush = false;
+    for (const d of decisions) {
+      if (d.kind === "to_maestro") {
+        setValue(toMaestro, d.field, d.value);
+        changes.push({ field: d.field, from: maestro[d.field], to: d.value });
+      } else if (d.kind === "to_echo") {
+        needsPush = true;
+      } else if (d.kind === "conflict") {
+        const cf = { field: d.field, baseValue: d.base, echoValue: d.echo, maestroValue: d.maestro };
+        if (d.winner === "echo") {
+          setValue(toMaestro, d.field, d.echo);
+          changes.push({ field: d.field, from: maestro[d.field], to: d.echo });
+          autoResolved.push(cf);
+        } else if (d.winner === "maestro") {
+          needsPush = true;
+          autoResolved.push(cf);
+        } else if (!frozen.has(d.field)) newManual.push(cf);
+      }
+    }
+
+    // Echo-only fields (status, budget, names) always follow Echo.
+    const oneWay = calendarFieldsFromEcho(event);
+    const oneWayPatch: Partial<CalendarEventsTable> = {};
+    for (const key of ["status", "revenue", "clientName", "salesRepName", "endTime", "contractStatus"] as const) {
+      if (!isDeepStrictEqual(cal[key], oneWay[key])) {
+        (oneWayPatch as Record<string, unknown>)[key] = oneWay[key];
+        changes.push({ field: key, from: cal[key], to: oneWay[key] });
+      }
+    }
+    const now = new Date().toISOString();
+    if (Object.keys(toMaestro).length > 0 || Object.keys(oneWayPatch).length > 0) {
+      await this.d.calendarRepo.update(orgId, cal.id, { ...calendarPatchFromCanonical(toMaestro), ...oneWayPatch, updatedAt: now }, trx);
+      if (beo && beo.status !== "cancelled") {
+        const patch = beoPatchFromCanonical(toMaestro);
+        const header = { ...(patch.header ?? {}) };
+        if (oneWayPatch.clientName !== undefined) header.clientName = oneWayPatch.clientName ?? "";
+        if (oneWayPatch.salesRepName !== undefined) header.salesRepName = oneWayPatch.salesRepName ?? "";
+        if (Object.keys(header).length > 0) patch.header = header;
+        if (oneWayPatch.endTime !== undefined) patch.event = { ...(patch.event ?? {}), endTime: oneWayPatch.endTime };
+        await this.d.beos.patch({ orgId, actor: ECHO_ACTOR }, beo.id, patch, { source: "echo", allowFrozen: true }, trx);
+      }
+    }
+
+    if (autoResolved.length > 0) {
+      await this.d.conflicts.insert(orgId, { echoEventId: event.id, beoId: beo?.id ?? null, fields: autoResolved, policy, resolution: resolutionLabel(policy, decisions, autoResolved) }, trx);
+    }
+    if (newManual.length > 0) {
+      await this.d.conflicts.insert(orgId, { echoEventId: event.id, beoId: beo?.id ?? null, fields: newManual, policy: "manual" }, trx);
+      this.d.live.publish({ orgId, type: "conflict.changed", data: { echoEventId: event.id } });
+      await this.d.notifications.add(orgId, ["ops"], "sync.conflict", `"${event.eventName}" was changed in both Echo and Maestro: choose which value to keep`, "/integration?tab=conflicts", trx);
+    }
+    // Frozen fields: show the resolver Echo's latest value.
+    for (const c of open) {
+      const refreshed = c.fields.map((f) => ({ ...f, echoValue: echo[f.field as CanonicalField], maestroValue: maestro[f.field as CanonicalField] }));
+      if (!isDeepStrictEqual(refreshed, c.fields)) await this.d.conflicts.updateFields(orgId, c.id, refreshed, trx);
+    }
+
+    await this.d.links.update(
+      orgId,
+      event.id,
+      { echoVersion: event.version, base: baseAfterMerge(link.base, decisions), echoBeoId: event.beoId ?? null, echoBeoStatus: event.beoStatus ?? null },
+      trx,
+    );
+    const beoId = event.contractStatus === "signed" ? await this.ensureBeo(trx, orgId, cal.id) : beo?.id;
+    if (needsPush && allowsMaestroToEcho(integration.direction)) {
+      await this.d.jobs.enqueue(orgId, "push", event.id, { echoEventId: event.id, trigger: "beo_change" }, trx);
+    }
+    const status: SyncOperation["status"] = newManual.length > 0 || (changes.length === 0 && autoResolved.length > 0) ? "conflict" : changes.length > 0 ? "succeeded" : "skipped";
+    return record({
+      status,
+      changes,
+      ...(beoId ? { beoId } : {}),
+      reason:
+        newManual.length > 0
+          ? `conflict on ${newManual.map((f) => f.field).join(", ")}: frozen until resolved`
+          : autoResolved.length > 0
+            ? `conflict on ${autoResolved.map((f) => f.field).join(", ")} decided by ${policy}`
+            : changes.length === 0
+              ? "no mapped field changed"
+              : "applied",
+    });
+  }
+
+  // A signed contract gets exactly one BEO (the unique index backs this up).
+  private async ensureBeo(trx: Db, orgId: string, calendarEventId: string): Promise<string> {
+    const existing = await this.d.beoRepo.findByCalendarEvent(orgId, calendarEventId, trx);
+    if (existing) return existing.id;
+    const beo = await this.d.beos.createFromCalendarEvent({ orgId, actor: ECHO_ACTOR }, calendarEventId, "echo", trx);
+    await this.d.notifications.add(orgId, ["ops", "chef"], "beo.created", `Contract signed for "${beo.header.eventName}" on ${beo.event.date}: BEO #${beo.beoNumber} created`, `/beos/${beo.id}`, trx);
+    this.d.live.publish({ orgId, type: "notification", data: { beoId: beo.id } });
+    return beo.id;
+  }
+
+  // Maestro → Echo: pushes every canonical field Maestro changed since the base,
+  // plus the BEO id and status, with If-Match. A 412 re-reads Echo, merges, retries.
+  async pushToEcho(integration: OrgIntegration, echoEventId: string, trigger: Trigger): Promise<SyncOperation> {
+    const orgId = integration.orgId;
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const record = (op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">, db: Db = this.d.db) =>
+      this.d.ops.record(orgId, { direction: "maestro_to_echo", trigger, echoEventId, startedAt, durationMs: performance.now() - started, ...op }, db);
+    const finish = (op: SyncOperation) => {
+      this.d.metrics.syncOperations.inc({ direction: op.direction, status: op.status });
+      this.d.live.publish({ orgId, type: "sync.status", data: {} });
+      this.d.logger.info({ opId: op.id, echoEventId, status: op.status, reason: op.reason }, "push to echo processed");
+      return op;
+    };
+    if (!allowsMaestroToEcho(integration.direction)) return finish(await record({ status: "skipped", changes: [], reason: "sync direction is echo_to_maestro" }));
+
+    for (let round = 0; round < MAX_PUSH_ROUNDS; round++) {
+      const link = await this.d.links.get(orgId, echoEventId);
+      if (!link) return finish(await record({ status: "skipped", changes: [], reason: "not linked to an Echo event" }));
+      if (link.deleted) return finish(await record({ status: "skipped", changes: [], reason: "the Echo event is deleted" }));
+      const cal = await this.d.calendarRepo.get(orgId, link.calendarEventId);
+      if (!cal) return finish(await record({ status: "skipped", changes: [], reason: "calendar event missing" }));
+      const beo = await this.d.beoRepo.findByCalendarEvent(orgId, cal.id);
+      const frozen = new Set((await this.d.conflicts.openFor(orgId, echoEventId)).flatMap((c) => c.fields.map((f) => f.field)));
+      const maestro = canonicalFromCalendar(cal);
+      const pushed = CANONICAL_FIELDS.filter((f) => !frozen.has(f) && !isDeepStrictEqual(maestro[f], link.base[f]));
+      const values: Partial<CanonicalFields> = {};
+      for (const f of pushed) setValue(values, f, maestro[f]);
+      const patch: EchoEventPatch = echoPatchFromCanonical(values);
+      if (beo && beo.id !== link.echoBeoId) patch.beoId = beo.id;
+      if (beo && beo.status !== link.echoBeoStatus) patch.beoStatus = beo.status as EchoEventPatch["beoStatus"];
+      const changes: FieldChange[] = pushed.map((f) => ({ field: f, from: link.base[f], to: maestro[f] }));
+      if (patch.beoId) changes.push({ field: "beoId", from: link.echoBeoId, to: patch.beoId });
+      if (patch.beoStatus) changes.push({ field: "beoStatus", from: link.echoBeoStatus, to: patch.beoStatus });
+      if (Object.keys(patch).length === 0) {
+        return finish(await record({ status: "skipped", changes: [], reason: "nothing to push: Echo already has Maestro's values", ...(beo ? { beoId: beo.id } : {}) }));
+      }
+      let updated: EchoCRMEvent;
+      try {
+        updated = await integration.client.patchEvent(echoEventId, patch, link.echoVersion);
+      } catch (err) {
+        if (err instanceof EchoError && err.status === 412) {
+          // Echo changed meanwhile: merge its version first, then push what is still ours.
+          const fresh = await integration.client.getEvent(echoEventId);
+          await this.applyEchoEvent(integration, fresh, { trigger });
+          continue;
+        }
+        if (err instanceof EchoError && (err.status === 404 || err.status === 410)) {
+          await this.d.links.update(orgId, echoEventId, { deleted: 1 });
+          return finish(await record({ status: "failed", changes, error: "the Echo event no longer exists", ...(beo ? { beoId: beo.id } : {}) }));
+        }
+        if (err instanceof EchoError && !err.retryable) throw new NonRetryableSyncError(err.message);
+        throw err;
+      }
+      const op = await this.d.db.transaction().execute(async (trx) => {
+        const current = (await this.d.links.get(orgId, echoEventId, trx))!;
+        const echoNow = canonicalFromEcho(updated);
+        const base = { ...current.base };
+        for (const f of pushed) setValue(base, f, echoNow[f]);
+        await this.d.links.update(orgId, echoEventId, { echoVersion: Math.max(updated.version, current.echoVersion), base, echoBeoId: updated.beoId ?? null, echoBeoStatus: updated.beoStatus ?? null }, trx);
+        return record({ status: "succeeded", changes, reason: `Echo now at version ${updated.version}`, ...(beo ? { beoId: beo.id } : {}) }, trx);
+      });
+      return finish(op);
+    }
+    throw new Error(`Echo event ${echoEventId} kept changing during ${MAX_PUSH_ROUNDS} push attempts`);
+  }
+}
+
+type Recorder = (op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">) => Promise<SyncOperation>;
+
+function setValue(target: Partial<CanonicalFields>, field: CanonicalField, value: unknown) {
+  (target as Record<string, unknown>)[field] = value;
+}
+
+function resolutionLabel(policy: string, decisions: readonly FieldDecision[], fields: ConflictField[]): string {
+  const winners = new Set(
+    decisions.filter((d): d is Extract<FieldDecision, { kind: "conflict" }> => d.kind === "conflict" && fields.some((f) => f.field === d.field)).map((d) => d.winner),
+  );
+  return `${policy}: ${[...winners].join(", ")} value kept`;
+}

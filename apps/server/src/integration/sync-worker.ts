@@ -1,0 +1,193 @@
+import { EventEmitter } from "node:events";
+import { hostname } from "node:os";
+import { echoEventSchema, maestroWebhookEventTypeSchema, type EchoCRMEvent } from "@maestro/shared/echo-event.schema";
+import { echoWebhookPayloadSchema, fieldChangeSchema } from "@maestro/shared/integration.schema";
+import { newId } from "@maestro/shared/ids";
+import { z } from "zod";
+import type { Logger } from "pino";
+import type { Metrics } from "../observability/metrics.ts";
+import { EchoError } from "./echo-client.ts";
+import type { IntegrationRuntime } from "./integration-runtime.ts";
+import type { Job, JobQueue } from "./job-queue.ts";
+import type { MaestroWebhookSender } from "./maestro-webhook-sender.ts";
+import type { ReconciliationService } from "./reconciliation.service.ts";
+import { NonRetryableSyncError, type SyncEngine, type Trigger } from "./sync-engine.ts";
+import type { SyncOperationRepository } from "./sync-operation.repository.ts";
+import type { WebhookInbox } from "./webhook-inbox.ts";
+
+export type RetryPolicy = { baseMs: number; maxMs: number };
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 5 * 60_000 };
+
+const triggerSchema = z.enum(["webhook", "schedule", "manual", "beo_change"]);
+const payloads = {
+  echo_change: z.object({ webhookId: z.string().optional(), event: echoEventSchema.optional(), source: triggerSchema }),
+  push: z.object({ echoEventId: z.string(), trigger: triggerSchema }),
+  maestro_webhook: z.object({ beoId: z.string(), type: maestroWebhookEventTypeSchema, webhookId: z.string(), changes: z.array(fieldChangeSchema).optional() }),
+  reconcile: z.object({ full: z.boolean(), trigger: triggerSchema, operationId: z.string().optional(), direction: z.string().optional() }),
+};
+
+// Exponential backoff with full jitter; Echo's Retry-After is a floor.
+export function retryDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
+  const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = cap / 2 + Math.random() * (cap / 2);
+  return Math.max(jittered, retryAfterMs ?? 0);
+}
+
+// Runs queued jobs: in order per Echo event, in parallel across events.
+export class SyncWorker {
+  readonly id = `${hostname()}:${process.pid}:${newId("w").slice(-6)}`;
+  private readonly wake = new EventEmitter();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private inFlight = 0;
+  // After a nudge, look again quickly a few times: the enqueuing transaction may still be committing.
+  private eagerPolls = 0;
+
+  constructor(
+    private readonly deps: {
+      jobs: JobQueue;
+      inbox: WebhookInbox;
+      engine: SyncEngine;
+      sender: MaestroWebhookSender;
+      reconciliation: ReconciliationService;
+      runtime: IntegrationRuntime;
+      ops: SyncOperationRepository;
+      metrics: Metrics;
+      logger: Logger;
+      concurrency?: number;
+      pollMs?: number;
+      retry?: RetryPolicy;
+    },
+  ) {}
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop() {
+    this.running = false;
+    this.wake.emit("wake");
+    await this.loop;
+  }
+
+  // Called after an enqueue in this process: no need to wait for the next poll.
+  nudge() {
+    this.eagerPolls = 5;
+    this.wake.emit("wake");
+  }
+
+  get busy() {
+    return this.inFlight > 0;
+  }
+
+  private async run() {
+    const concurrency = this.deps.concurrency ?? 8;
+    const pollMs = this.deps.pollMs ?? 200;
+    const active = new Set<Promise<void>>();
+    while (this.running) {
+      let claimed: Job[] = [];
+      if (active.size < concurrency) {
+        try {
+          claimed = await this.deps.jobs.claim(this.id, concurrency - active.size);
+        } catch (err) {
+          this.deps.logger.error({ err }, "claiming jobs failed");
+        }
+      }
+      for (const job of claimed) {
+        const p = this.execute(job).finally(() => {
+          active.delete(p);
+          this.wake.emit("wake");
+        });
+        active.add(p);
+      }
+      if (claimed.length === 0 || active.size >= concurrency) {
+        const wait = claimed.length === 0 && this.eagerPolls > 0 && active.size < concurrency ? (this.eagerPolls--, 2) : pollMs;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, wait);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.wake.once("wake", done);
+        });
+      }
+    }
+    await Promise.allSettled(active);
+  }
+
+  private async execute(job: Job): Promise<void> {
+    this.inFlight++;
+    const log = this.deps.logger.child({ jobId: job.id, kind: job.kind, key: job.orderingKey, attempt: job.attempts });
+    try {
+      const integration = await this.deps.runtime.get(job.orgId);
+      if (!integration || !integration.enabled) {
+        await this.deps.jobs.fail(job, "integration is not configured or disabled", null);
+        return;
+      }
+      const opId = await this.dispatch(job, integration);
+      await this.deps.jobs.complete(job, opId);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const retryable = !(err instanceof NonRetryableSyncError) && !(err instanceof z.ZodError) && !(err instanceof EchoError && !err.retryable);
+      const delay = retryable ? retryDelay(job.attempts, this.deps.retry ?? DEFAULT_RETRY, err instanceof EchoError ? err.retryAfterMs : undefined) : null;
+      const outcome = await this.deps.jobs.fail(job, message, delay);
+      if (outcome === "failed") {
+        log.error({ err }, "sync job failed for good");
+        const integration = await this.deps.runtime.get(job.orgId).catch(() => undefined);
+        if (integration) {
+          const op = await this.deps.ops.record(job.orgId, {
+            direction: job.kind === "echo_change" || job.kind === "reconcile" ? "echo_to_maestro" : "maestro_to_echo",
+            trigger: "webhook",
+            ...(job.kind !== "reconcile" ? { echoEventId: job.orderingKey } : {}),
+            status: "failed",
+            changes: [],
+            error: `${message} (after ${job.attempts} attempt(s); replayable as job ${job.id})`,
+          });
+          this.deps.metrics.syncOperations.inc({ direction: op.direction, status: "failed" });
+        }
+      } else {
+        log.warn({ err: message, retryInMs: Math.round(delay ?? 0) }, "sync job will be retried");
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async dispatch(job: Job, integration: NonNullable<Awaited<ReturnType<IntegrationRuntime["get"]>>>): Promise<string | null> {
+    const raw = JSON.parse(job.payload) as unknown;
+    switch (job.kind) {
+      case "echo_change": {
+        const p = payloads.echo_change.parse(raw);
+        let event: EchoCRMEvent | undefined = p.event;
+        let type: string | undefined;
+        if (p.webhookId) {
+          const row = await this.deps.inbox.get(job.orgId, p.webhookId);
+          if (!row?.payload) throw new NonRetryableSyncError(`inbox payload ${p.webhookId} is missing`);
+          const payload = echoWebhookPayloadSchema.parse(JSON.parse(row.payload));
+          event = payload.data.event;
+          type = payload.type;
+        }
+        if (!event) throw new NonRetryableSyncError("echo_change job without an event");
+        const op = await this.deps.engine.applyEchoEvent(integration, event, { trigger: p.source as Trigger, ...(p.webhookId ? { webhookId: p.webhookId } : {}), ...(type ? { type } : {}) });
+        if (p.webhookId) await this.deps.inbox.markProcessed(job.orgId, p.webhookId);
+        return op.id;
+      }
+      case "push": {
+        const p = payloads.push.parse(raw);
+        return (await this.deps.engine.pushToEcho(integration, p.echoEventId, p.trigger as Trigger)).id;
+      }
+      case "maestro_webhook": {
+        const p = payloads.maestro_webhook.parse(raw);
+        return (await this.deps.sender.send(integration, p, "beo_change")).id;
+      }
+      case "reconcile": {
+        const p = payloads.reconcile.parse(raw);
+        return (await this.deps.reconciliation.run(integration, { full: p.full, trigger: p.trigger as Trigger, ...(p.operationId ? { operationId: p.operationId } : {}), ...(p.direction ? { direction: p.direction } : {}) })).id;
+      }
+      default:
+        throw new NonRetryableSyncError(`unknown job kind ${job.kind}`);
+    }
+  }
+}
