@@ -24,7 +24,7 @@ export type BeoChange = {
 // Called inside the write's transaction: the integration writes its outbox job there.
 export type BeoChangeHook = (trx: Db, change: BeoChange) => Promise<void>;
 // Fields frozen by an open conflict (manual policy), per BEO.
-export type FrozenFieldsLookup = (orgId: string, beoId: string) => Promise<string[]>;
+export type FrozenFieldsLookup = (orgId: string, beoId: string, db?: Db) => Promise<string[]>;
 
 const MAX_OPTIMISTIC_RETRIES = 5;
 
@@ -52,7 +52,7 @@ export class BeoService {
   async get(orgId: string, id: string, db?: Db): Promise<BEODocument> {
     const row = await this.repo.get(orgId, id, db);
     if (!row) throw notFound("BEO");
-    return toBeoDocument(row, this.overagePercent, await this.frozen(orgId, id));
+    return toBeoDocument(row, this.overagePercent, await this.frozen(orgId, id, db));
   }
 
   toDocument(row: BeosTable, frozen: string[] = []): BEODocument {
@@ -162,7 +162,7 @@ export class BeoService {
       if (Object.keys(rest).length > 0) throw invalidInput("cancel a BEO on its own, without other changes");
       return this.cancel(actor, id, source, options.ifMatch, outer);
     }
-    const frozen = options.allowFrozen ? [] : await this.frozen(actor.orgId, id);
+    const frozen = options.allowFrozen ? [] : await this.frozen(actor.orgId, id, outer);
     return this.mutate(actor, id, source, options.ifMatch, outer, (body, row) => {
       if (row.status === "cancelled") throw conflict("this BEO is cancelled");
       const next = applyBeoPatch(body, patch);

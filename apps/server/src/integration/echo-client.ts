@@ -97,7 +97,7 @@ export class EchoClient {
   }
 
   health(): Promise<unknown> {
-    return this.call("GET", "v1/health", undefined, undefined, "health");
+    return this.call("GET", "health", undefined, undefined, "health");
   }
 
   async listEvents(params: { updatedSince?: string; cursor?: string; limit?: number }): Promise<EchoEventPage> {
@@ -105,23 +105,23 @@ export class EchoClient {
     if (params.updatedSince) q.set("updatedSince", params.updatedSince);
     if (params.cursor) q.set("cursor", params.cursor);
     q.set("limit", String(params.limit ?? 200));
-    return this.call("GET", `v1/events?${q}`, undefined, echoEventPageSchema, "list");
+    return this.call("GET", `events?${q}`, undefined, echoEventPageSchema, "list");
   }
 
   getEvent(id: string): Promise<EchoCRMEvent> {
-    return this.call("GET", `v1/events/${encodeURIComponent(id)}`, undefined, echoEventSchema, "get");
+    return this.call("GET", `events/${encodeURIComponent(id)}`, undefined, echoEventSchema, "get");
   }
 
   patchEvent(id: string, patch: EchoEventPatch & Record<string, unknown>, ifMatch: number): Promise<EchoCRMEvent> {
-    return this.call("PATCH", `v1/events/${encodeURIComponent(id)}`, patch, echoEventSchema, "patch", { "if-match": String(ifMatch) });
+    return this.call("PATCH", `events/${encodeURIComponent(id)}`, patch, echoEventSchema, "patch", { "if-match": String(ifMatch) });
   }
 
   createWebhookEndpoint(body: { url: string; secret: string }): Promise<WebhookEndpoint> {
-    return this.call("POST", "v1/webhook-endpoints", body, webhookEndpointSchema, "endpoint");
+    return this.call("POST", "webhook-endpoints", body, webhookEndpointSchema, "endpoint");
   }
 
   async deleteWebhookEndpoint(id: string): Promise<void> {
-    await this.call("DELETE", `v1/webhook-endpoints/${encodeURIComponent(id)}`, undefined, undefined, "endpoint").catch((err) => {
+    await this.call("DELETE", `webhook-endpoints/${encodeURIComponent(id)}`, undefined, undefined, "endpoint").catch((err) => {
       if (!(err instanceof EchoError && err.status === 404)) throw err;
     });
   }

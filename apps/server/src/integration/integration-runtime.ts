@@ -1,6 +1,6 @@
 import type { ConflictPolicy, HealthState, SyncDirection } from "@maestro/shared/integration.schema";
 import type { SecretBox } from "../crypto/secret-box.ts";
-import type { IntegrationConfigsTable } from "../db/schema.ts";
+import type { Db, IntegrationConfigsTable } from "../db/schema.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { EchoClient } from "./echo-client.ts";
 import type { IntegrationConfigRepository } from "./integration-config.repository.ts";
@@ -35,9 +35,10 @@ export class IntegrationRuntime {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async get(orgId: string): Promise<OrgIntegration | undefined> {
+  // Pass the open transaction when called inside one (SQLite has a single connection).
+  async get(orgId: string, db?: Db): Promise<OrgIntegration | undefined> {
     if (this.cache.has(orgId)) return this.cache.get(orgId) ?? undefined;
-    const row = await this.configs.get(orgId);
+    const row = await this.configs.get(orgId, db);
     if (!row) {
       this.cache.set(orgId, null);
       return undefined;

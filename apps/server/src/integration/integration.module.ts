@@ -83,8 +83,8 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
   const outbox = new Outbox(runtime, links, jobs);
   core.beos.onChange((trx, change) => outbox.onBeoChange(trx, change));
   core.calendar.onUserChange((trx, before, after) => outbox.onCalendarChange(trx, before, after));
-  core.beos.setFrozenFieldsLookup(async (orgId, beoId) =>
-    (await conflicts.openForBeo(orgId, beoId)).flatMap((c) => c.fields.flatMap((f) => beoFieldsOfCanonical(f.field as CanonicalField))),
+  core.beos.setFrozenFieldsLookup(async (orgId, beoId, db) =>
+    (await conflicts.openForBeo(orgId, beoId, db)).flatMap((c) => c.fields.flatMap((f) => beoFieldsOfCanonical(f.field as CanonicalField))),
   );
   // Wake the worker once a user change (and its outbox job) is committed.
   core.live.subscribe((e) => {

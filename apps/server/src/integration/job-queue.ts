@@ -142,6 +142,16 @@ export class JobQueue {
       .execute();
   }
 
+  unfinished() {
+    return this.db
+      .selectFrom("syncJobs")
+      .select(["id", "kind", "orderingKey", "status", "attempts", "runAt", "lastError"])
+      .where("status", "in", ["queued", "running"])
+      .orderBy("seq")
+      .limit(20)
+      .execute();
+  }
+
   async hasPending(orgId: string, orderingKey: string, db: Db = this.db): Promise<boolean> {
     const row = await db
       .selectFrom("syncJobs")

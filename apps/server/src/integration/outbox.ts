@@ -28,7 +28,7 @@ export class Outbox {
   async onBeoChange(trx: Db, change: BeoChange): Promise<void> {
     const { row } = change;
     if (!row.echoEventId) return;
-    const integration = await this.runtime.get(row.orgId);
+    const integration = await this.runtime.get(row.orgId, trx);
     if (!integration?.enabled || !allowsMaestroToEcho(integration.direction)) return;
     const statusChanged = change.changes.some((c) => c.field === "status");
     if (change.source !== "user" && change.kind !== "created" && !statusChanged) return;
@@ -49,7 +49,7 @@ export class Outbox {
   // A user's edit of an Echo-sourced calendar event (without a BEO) also flows to Echo.
   async onCalendarChange(trx: Db, before: CalendarEventsTable, after: CalendarEventsTable): Promise<void> {
     if (!after.echoEventId) return;
-    const integration = await this.runtime.get(after.orgId);
+    const integration = await this.runtime.get(after.orgId, trx);
     if (!integration?.enabled || !allowsMaestroToEcho(integration.direction)) return;
     const a = canonicalFromCalendar(before);
     const b = canonicalFromCalendar(after);

@@ -310,6 +310,10 @@ export class SyncEngine {
         if (err instanceof EchoError && err.status === 412) {
           // Echo changed meanwhile: merge its version first, then push what is still ours.
           const fresh = await integration.client.getEvent(echoEventId);
+          if (fresh.version <= link.echoVersion) {
+            // Echo's version is authoritative: ours was recorded from a delivery Echo never made.
+            await this.d.links.update(orgId, echoEventId, { echoVersion: fresh.version });
+          }
           await this.applyEchoEvent(integration, fresh, { trigger });
           continue;
         }

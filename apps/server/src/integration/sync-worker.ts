@@ -105,12 +105,13 @@ export class SyncWorker {
       if (claimed.length === 0 || active.size >= concurrency) {
         const wait = claimed.length === 0 && this.eagerPolls > 0 && active.size < concurrency ? (this.eagerPolls--, 2) : pollMs;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, wait);
-          function done() {
+          const done = () => {
             clearTimeout(timer);
+            this.wake.off("wake", done);
             resolve();
-          }
-          this.wake.once("wake", done);
+          };
+          const timer = setTimeout(done, wait);
+          this.wake.on("wake", done);
         });
       }
     }
