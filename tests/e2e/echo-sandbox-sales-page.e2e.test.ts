@@ -26,8 +26,17 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "echo-sandbox-e2e-"));
-  sandbox = await startEchoSandbox({ port: 0, dataDir, apiKey: API_KEY, logLevel: "silent", maestroWebhookSecrets: [MAESTRO_SECRET] });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  sandbox = await startEchoSandbox({
+    port: 0,
+    dataDir,
+    apiKey: API_KEY,
+    logLevel: "silent",
+    maestroWebhookSecrets: [MAESTRO_SECRET],
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
 });
 
 afterAll(async () => {
@@ -42,7 +51,7 @@ async function api(method: string, path: string, body?: unknown) {
     headers: { authorization: `Bearer ${API_KEY}`, ...(body ? { "content-type": "application/json" } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return (await response.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (await response.json()) as any;
 }
 
 async function approveBeo(echoEventId: string) {
@@ -70,7 +79,10 @@ async function approveBeo(echoEventId: string) {
   });
   const response = await fetch(`${sandbox.url}/api/echo-integration/webhooks/maestro`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...signWebhook(MAESTRO_SECRET, "mwh_e2e_1", Date.now() / 1000, body) },
+    headers: {
+      "content-type": "application/json",
+      ...signWebhook(MAESTRO_SECRET, "mwh_e2e_1", Date.now() / 1000, body),
+    },
     body,
   });
   expect(response.status).toBe(200);
@@ -114,7 +126,9 @@ describe("Echo sandbox sales page", () => {
     const row = page.getByRole("row").filter({ hasText: "Lindqvist Anniversary Dinner" });
     await expect.poll(() => row.textContent()).toContain("Contract sent");
 
-    const created = (await api("GET", "/v1/events?limit=200")).data.find((e: { eventName: string }) => e.eventName === "Lindqvist Anniversary Dinner");
+    const created = (await api("GET", "/v1/events?limit=200")).data.find(
+      (e: { eventName: string }) => e.eventName === "Lindqvist Anniversary Dinner",
+    );
     expect(created).toMatchObject({
       room: "Harbor Room",
       guestCount: { expected: 90, guaranteed: 84 },
@@ -128,7 +142,7 @@ describe("Echo sandbox sales page", () => {
     await expect.poll(() => page.getByRole("status").textContent()).toContain("Contract signed");
     await expect.poll(() => row.textContent()).toContain("Signed");
     expect(await page.getByRole("button", { name: "Sign contract for Lindqvist Anniversary Dinner" }).count()).toBe(0);
-    expect((await api("GET", `/v1/events/${created.id}`))).toMatchObject({ contractStatus: "signed", version: 2 });
+    expect(await api("GET", `/v1/events/${created.id}`)).toMatchObject({ contractStatus: "signed", version: 2 });
 
     // Maestro approves the BEO: sales sees the notification and the BEO status.
     await approveBeo(created.id);

@@ -12,7 +12,12 @@ const STATUS_LABELS = {
   cancelled: "Cancelled",
   lost: "Lost",
 };
-const BEO_LABELS = { draft: "Draft", pending_approval: "Pending approval", approved: "Approved", cancelled: "Cancelled" };
+const BEO_LABELS = {
+  draft: "Draft",
+  pending_approval: "Pending approval",
+  approved: "Approved",
+  cancelled: "Cancelled",
+};
 
 const $ = (id) => document.getElementById(id);
 const state = { events: [], editing: null, timer: null };
@@ -134,9 +139,16 @@ function el(tag, props = {}, ...children) {
 }
 
 const money = (budget) =>
-  new Intl.NumberFormat(undefined, { style: "currency", currency: budget.currency, maximumFractionDigits: 0 }).format(budget.totalBudget);
+  new Intl.NumberFormat(undefined, { style: "currency", currency: budget.currency, maximumFractionDigits: 0 }).format(
+    budget.totalBudget,
+  );
 const dateLabel = (event) =>
-  new Date(`${event.eventDate}T00:00:00`).toLocaleDateString(undefined, { weekday: "short", month: "short", day: "numeric", year: "numeric" });
+  new Date(`${event.eventDate}T00:00:00`).toLocaleDateString(undefined, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    year: "numeric",
+  });
 const timeLabel = (event) => `${event.eventTime}${event.endTime ? `–${event.endTime}` : ""}`;
 
 function visibleEvents() {
@@ -144,7 +156,13 @@ function visibleEvents() {
   const showDeleted = $("show-deleted").checked;
   return state.events
     .filter((e) => showDeleted || !e.deletedAt)
-    .filter((e) => !filter || [e.eventName, e.clientName, e.room, e.venue, e.salesRepName, e.id].some((v) => v?.toLowerCase().includes(filter)))
+    .filter(
+      (e) =>
+        !filter ||
+        [e.eventName, e.clientName, e.room, e.venue, e.salesRepName, e.id].some((v) =>
+          v?.toLowerCase().includes(filter),
+        ),
+    )
     .sort((a, b) => `${a.eventDate} ${a.eventTime}`.localeCompare(`${b.eventDate} ${b.eventTime}`));
 }
 
@@ -155,12 +173,43 @@ function renderEvents() {
     // Fixed order so Edit and Delete stay in place; Sign contract comes last when it applies.
     if (!deleted) {
       actions.append(
-        el("button", { type: "button", class: "button button-small", "aria-label": `Edit ${event.eventName}`, onclick: () => openDialog(event) }, "Edit"),
-        el("button", { type: "button", class: "button button-small button-danger", "aria-label": `Delete ${event.eventName}`, onclick: () => removeEvent(event) }, "Delete"),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "button button-small",
+            "aria-label": `Edit ${event.eventName}`,
+            onclick: () => openDialog(event),
+          },
+          "Edit",
+        ),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "button button-small button-danger",
+            "aria-label": `Delete ${event.eventName}`,
+            onclick: () => removeEvent(event),
+          },
+          "Delete",
+        ),
       );
-      if (event.contractStatus !== "signed" && event.contractStatus !== "cancelled" && event.contractStatus !== "lost") {
+      if (
+        event.contractStatus !== "signed" &&
+        event.contractStatus !== "cancelled" &&
+        event.contractStatus !== "lost"
+      ) {
         actions.append(
-          el("button", { type: "button", class: "button button-small button-primary", "aria-label": `Sign contract for ${event.eventName}`, onclick: () => signContract(event) }, "Sign contract"),
+          el(
+            "button",
+            {
+              type: "button",
+              class: "button button-small button-primary",
+              "aria-label": `Sign contract for ${event.eventName}`,
+              onclick: () => signContract(event),
+            },
+            "Sign contract",
+          ),
         );
       }
     }
@@ -168,13 +217,25 @@ function renderEvents() {
       "td",
       { class: "num" },
       el("div", { class: "strong" }, String(event.guestCount.guaranteed)),
-      event.guestCount.expected !== undefined ? el("div", { class: "muted small" }, `of ${event.guestCount.expected} expected`) : null,
+      event.guestCount.expected !== undefined
+        ? el("div", { class: "muted small" }, `of ${event.guestCount.expected} expected`)
+        : null,
     );
     return el(
       "tr",
       { class: deleted ? "deleted" : "" },
-      el("td", {}, el("div", { class: "event-name" }, event.eventName), el("div", { class: "muted small" }, [event.clientName, event.salesRepName].filter(Boolean).join(" · "))),
-      el("td", { class: "nowrap" }, el("div", {}, dateLabel(event)), el("div", { class: "muted small" }, timeLabel(event))),
+      el(
+        "td",
+        {},
+        el("div", { class: "event-name" }, event.eventName),
+        el("div", { class: "muted small" }, [event.clientName, event.salesRepName].filter(Boolean).join(" · ")),
+      ),
+      el(
+        "td",
+        { class: "nowrap" },
+        el("div", {}, dateLabel(event)),
+        el("div", { class: "muted small" }, timeLabel(event)),
+      ),
       el("td", {}, el("div", {}, event.room), el("div", { class: "muted small" }, event.venue || "")),
       guests,
       el("td", { class: "num" }, money(event.budget)),
@@ -184,8 +245,16 @@ function renderEvents() {
         el(
           "div",
           { class: "statuses" },
-          deleted ? el("span", { class: "badge badge-deleted" }, "Deleted") : el("span", { class: `badge badge-${event.contractStatus}` }, STATUS_LABELS[event.contractStatus]),
-          event.beoStatus ? el("span", { class: `badge badge-beo-${event.beoStatus}` }, `BEO ${BEO_LABELS[event.beoStatus].toLowerCase()}`) : null,
+          deleted
+            ? el("span", { class: "badge badge-deleted" }, "Deleted")
+            : el("span", { class: `badge badge-${event.contractStatus}` }, STATUS_LABELS[event.contractStatus]),
+          event.beoStatus
+            ? el(
+                "span",
+                { class: `badge badge-beo-${event.beoStatus}` },
+                `BEO ${BEO_LABELS[event.beoStatus].toLowerCase()}`,
+              )
+            : null,
         ),
       ),
       el("td", {}, actions),
@@ -210,7 +279,20 @@ function renderNotifications(notifications) {
 
 // ---- actions ---------------------------------------------------------------
 
-const FIELDS = ["eventName", "eventDate", "eventTime", "endTime", "venue", "room", "clientName", "clientEmail", "clientPhone", "salesRepName", "contractStatus", "specialRequests"];
+const FIELDS = [
+  "eventName",
+  "eventDate",
+  "eventTime",
+  "endTime",
+  "venue",
+  "room",
+  "clientName",
+  "clientEmail",
+  "clientPhone",
+  "salesRepName",
+  "contractStatus",
+  "specialRequests",
+];
 
 function openDialog(event) {
   state.editing = event ?? null;
@@ -243,7 +325,10 @@ function readForm() {
     endTime: optional("endTime"),
     venue: value("venue"),
     room: value("room"),
-    guestCount: { guaranteed: number("guaranteed") ?? 0, expected: number("expected") ?? (state.editing ? null : undefined) },
+    guestCount: {
+      guaranteed: number("guaranteed") ?? 0,
+      expected: number("expected") ?? (state.editing ? null : undefined),
+    },
     budget: { totalBudget: number("totalBudget") ?? 0, currency: (value("currency") || "USD").toUpperCase() },
     clientName: value("clientName"),
     clientEmail: optional("clientEmail"),
@@ -280,7 +365,12 @@ $("event-form").addEventListener("submit", async (e) => {
 
 async function signContract(event) {
   try {
-    const signed = await api("POST", `/v1/events/${encodeURIComponent(event.id)}/contract/sign`, undefined, event.version);
+    const signed = await api(
+      "POST",
+      `/v1/events/${encodeURIComponent(event.id)}/contract/sign`,
+      undefined,
+      event.version,
+    );
     say(`Contract signed for “${signed.eventName}”.`);
   } catch (error) {
     say(describe(error));
@@ -300,7 +390,8 @@ async function removeEvent(event) {
 }
 
 function describe(error) {
-  if (error instanceof ApiError && error.status === 412) return "This event was changed by someone else meanwhile. The list has been reloaded; please try again.";
+  if (error instanceof ApiError && error.status === 412)
+    return "This event was changed by someone else meanwhile. The list has been reloaded; please try again.";
   if (error instanceof ApiError && Array.isArray(error.body?.error?.details)) {
     return `${error.message}: ${error.body.error.details.map((d) => `${d.path || "body"} ${d.message}`).join("; ")}`;
   }

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import { errorBody } from "@maestro/shared/errors";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import { eventsRoutes } from "./events/events.routes.ts";
 import type { EventService } from "./events/event.service.ts";
@@ -39,6 +40,10 @@ export async function buildSandboxApp(deps: SandboxAppDeps): Promise<FastifyInst
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Router-level errors (bad URL encoding, overlong path parameters) get the contract's error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send(errorBody("invalid_input", error.message));
+    },
   }) as unknown as FastifyInstance;
   registerErrorHandlers(app);
   registerJsonBodyParser(app);

@@ -8,7 +8,8 @@ const logger = pino({ level: process.env.LOG_LEVEL ?? "info", name: "echo-sandbo
 function parseSchedule(value: string | undefined): number[] | undefined {
   if (!value) return undefined;
   const schedule = value.split(",").map((part) => Number(part.trim()));
-  if (schedule.some((n) => !Number.isFinite(n) || n < 0)) throw new Error("ECHO_SANDBOX_RETRY_SCHEDULE_MS must be comma-separated milliseconds");
+  if (schedule.some((n) => !Number.isFinite(n) || n < 0))
+    throw new Error("ECHO_SANDBOX_RETRY_SCHEDULE_MS must be comma-separated milliseconds");
   return schedule;
 }
 

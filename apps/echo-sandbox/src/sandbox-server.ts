@@ -92,7 +92,16 @@ export async function startEchoSandbox(options: EchoSandboxOptions): Promise<Ech
     notifications,
     extraSecrets: options.maestroWebhookSecrets ?? [],
   });
-  const admin = createSandboxAdminService({ db, events, eventService, endpoints, deliveries, notifications, inbox, faults });
+  const admin = createSandboxAdminService({
+    db,
+    events,
+    eventService,
+    endpoints,
+    deliveries,
+    notifications,
+    inbox,
+    faults,
+  });
   const app = await buildSandboxApp({
     logger,
     apiKey,

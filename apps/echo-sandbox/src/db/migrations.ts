@@ -105,4 +105,9 @@ export const migrations: string[] = [
   );
   CREATE INDEX maestro_inbox_beo ON maestro_inbox (beo_id, beo_version);
   `,
+  `
+  -- Claim pending deliveries in queue order without sorting the whole queue.
+  DROP INDEX webhook_deliveries_pending;
+  CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (status, seq);
+  `,
 ];

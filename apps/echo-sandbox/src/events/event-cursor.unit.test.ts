@@ -12,7 +12,12 @@ describe("event list cursor", () => {
         fc.option(fc.integer({ min: 0, max: 4e12 })),
         fc.boolean(),
         (a, b, since, includeDeleted) => {
-          const cursor = { snapshotSeq: Math.max(a, b), afterSeq: Math.min(a, b), updatedSinceMs: since, includeDeleted };
+          const cursor = {
+            snapshotSeq: Math.max(a, b),
+            afterSeq: Math.min(a, b),
+            updatedSinceMs: since,
+            includeDeleted,
+          };
           expect(decodeEventCursor(encodeEventCursor(cursor))).toEqual(cursor);
         },
       ),

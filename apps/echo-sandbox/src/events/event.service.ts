@@ -39,7 +39,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function createEventService({ db, events, clock, outbox, onChange }: Deps) {
   function insertNew(input: EventCreateInput): EchoCRMEvent {
     const stamp = clock.next();
-    const event: EchoCRMEvent = { id: newId("evt"), ...input, version: 1, createdAt: iso(stamp.timeMs), updatedAt: iso(stamp.timeMs) };
+    const event: EchoCRMEvent = {
+      id: newId("evt"),
+      ...input,
+      version: 1,
+      createdAt: iso(stamp.timeMs),
+      updatedAt: iso(stamp.timeMs),
+    };
     events.insert(event, stamp.seq);
     outbox.enqueue({ type: "event.created", event }, stamp.timeMs);
     return event;
@@ -130,7 +136,8 @@ export function createEventService({ db, events, clock, outbox, onChange }: Deps
       const rows = events.page({ ...cursor, limit: input.limit + 1 });
       const page = rows.slice(0, input.limit);
       const last = page.at(-1);
-      const nextCursor = rows.length > input.limit && last ? encodeEventCursor({ ...cursor, afterSeq: last.seq }) : null;
+      const nextCursor =
+        rows.length > input.limit && last ? encodeEventCursor({ ...cursor, afterSeq: last.seq }) : null;
       return { data: page.map((row) => row.event), nextCursor };
     },
   };

@@ -57,20 +57,43 @@ describe("events", () => {
   });
 
   it("applies defaults for omitted optional fields", async () => {
-    const body = { eventName: "Board Meeting", eventDate: "2031-01-10", eventTime: "09:00", room: "Boardroom A", guestCount: { guaranteed: 12 }, clientName: "Atlas Robotics" };
+    const body = {
+      eventName: "Board Meeting",
+      eventDate: "2031-01-10",
+      eventTime: "09:00",
+      room: "Boardroom A",
+      guestCount: { guaranteed: 12 },
+      clientName: "Atlas Robotics",
+    };
     const event = echoEventSchema.parse((await t.api("POST", "/v1/events", { body })).body);
-    expect(event).toMatchObject({ timezone: "UTC", contractStatus: "inquiry", budget: { totalBudget: 0, currency: "USD" }, specialRequests: "" });
+    expect(event).toMatchObject({
+      timezone: "UTC",
+      contractStatus: "inquiry",
+      budget: { totalBudget: 0, currency: "USD" },
+      specialRequests: "",
+    });
   });
 
   it("rejects malformed JSON, unknown fields, server-owned fields and invalid values with 400", async () => {
     expectError(await t.api("POST", "/v1/events", { rawBody: '{"eventName": "x",' }), 400, "invalid_json");
     expectError(await t.api("POST", "/v1/events", { body: { ...sampleEvent(), colour: "red" } }), 400, "invalid_input");
     expectError(await t.api("POST", "/v1/events", { body: { ...sampleEvent(), version: 7 } }), 400, "invalid_input");
-    expectError(await t.api("POST", "/v1/events", { body: { ...sampleEvent(), eventDate: "17/05/2031" } }), 400, "invalid_input");
-    expectError(await t.api("POST", "/v1/events", { body: { ...sampleEvent(), guestCount: { guaranteed: -1 } } }), 400, "invalid_input");
+    expectError(
+      await t.api("POST", "/v1/events", { body: { ...sampleEvent(), eventDate: "17/05/2031" } }),
+      400,
+      "invalid_input",
+    );
+    expectError(
+      await t.api("POST", "/v1/events", { body: { ...sampleEvent(), guestCount: { guaranteed: -1 } } }),
+      400,
+      "invalid_input",
+    );
     expectError(await t.api("POST", "/v1/events", { body: [1, 2] }), 400, "invalid_input");
     expectError(await t.api("POST", "/v1/events", {}), 400, "invalid_input");
-    const wrongType = await t.api("POST", "/v1/events", { rawBody: "eventName=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const wrongType = await t.api("POST", "/v1/events", {
+      rawBody: "eventName=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(wrongType.status).toBe(415);
     const list = await t.api("GET", "/v1/events");
     expect(list.body.data).toEqual([]);
@@ -84,9 +107,16 @@ describe("events", () => {
     expectError(await t.api("GET", "/v1/nothing-here"), 404, "not_found");
   });
 
+  it("answers malformed URLs and overlong ids with the error shape, never a 500", async () => {
+    expectError(await t.api("GET", "/v1/events/%E0%A4%A"), 400, "invalid_input");
+    expectError(await t.api("GET", `/v1/events/${"x".repeat(500)}`), 400, "invalid_input");
+  });
+
   it("patches partially, bumps the version and moves updatedAt forward", async () => {
     const event = await createEvent();
-    const response = await t.api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: 210 }, endTime: null } });
+    const response = await t.api("PATCH", `/v1/events/${event.id}`, {
+      body: { guestCount: { guaranteed: 210 }, endTime: null },
+    });
     expect(response.status).toBe(200);
     const patched = echoEventSchema.parse(response.body);
     expect(patched.version).toBe(2);
@@ -105,14 +135,32 @@ describe("events", () => {
 
   it("enforces If-Match with 412 for a stale version", async () => {
     const event = await createEvent();
-    const ok = await t.api("PATCH", `/v1/events/${event.id}`, { body: { room: "Harbor Room" }, headers: { "if-match": '"1"' } });
+    const ok = await t.api("PATCH", `/v1/events/${event.id}`, {
+      body: { room: "Harbor Room" },
+      headers: { "if-match": '"1"' },
+    });
     expect(ok.status).toBe(200);
-    const stale = await t.api("PATCH", `/v1/events/${event.id}`, { body: { room: "Atlas Room" }, headers: { "if-match": "1" } });
+    const stale = await t.api("PATCH", `/v1/events/${event.id}`, {
+      body: { room: "Atlas Room" },
+      headers: { "if-match": "1" },
+    });
     expectError(stale, 412, "version_mismatch");
     expect(stale.body.error.details).toEqual({ currentVersion: 2 });
-    expectError(await t.api("POST", `/v1/events/${event.id}/contract/sign`, { headers: { "if-match": "1" } }), 412, "version_mismatch");
-    expectError(await t.api("DELETE", `/v1/events/${event.id}`, { headers: { "if-match": "5" } }), 412, "version_mismatch");
-    expectError(await t.api("PATCH", `/v1/events/${event.id}`, { body: { room: "X" }, headers: { "if-match": "two" } }), 400, "invalid_input");
+    expectError(
+      await t.api("POST", `/v1/events/${event.id}/contract/sign`, { headers: { "if-match": "1" } }),
+      412,
+      "version_mismatch",
+    );
+    expectError(
+      await t.api("DELETE", `/v1/events/${event.id}`, { headers: { "if-match": "5" } }),
+      412,
+      "version_mismatch",
+    );
+    expectError(
+      await t.api("PATCH", `/v1/events/${event.id}`, { body: { room: "X" }, headers: { "if-match": "two" } }),
+      400,
+      "invalid_input",
+    );
     expect((await t.api("GET", `/v1/events/${event.id}`)).body.room).toBe("Harbor Room");
   });
 
@@ -120,7 +168,11 @@ describe("events", () => {
     const event = await createEvent();
     expectError(await t.api("PATCH", `/v1/events/${event.id}`, { rawBody: "{nope" }), 400, "invalid_json");
     expectError(await t.api("PATCH", `/v1/events/${event.id}`, { body: { version: 9 } }), 400, "invalid_input");
-    expectError(await t.api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: "many" } } }), 400, "invalid_input");
+    expectError(
+      await t.api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: "many" } } }),
+      400,
+      "invalid_input",
+    );
     expect((await t.api("GET", `/v1/events/${event.id}`)).body).toEqual(event);
   });
 
@@ -131,7 +183,11 @@ describe("events", () => {
     expect(signed.body).toMatchObject({ contractStatus: "signed", version: 2 });
     const again = await t.api("POST", `/v1/events/${event.id}/contract/sign`);
     expect(again.body.version).toBe(2);
-    expectError(await t.api("POST", `/v1/events/${event.id}/contract/sign`, { body: { extra: true } }), 400, "invalid_input");
+    expectError(
+      await t.api("POST", `/v1/events/${event.id}/contract/sign`, { body: { extra: true } }),
+      400,
+      "invalid_input",
+    );
   });
 
   it("soft-deletes: the event stays readable and listed with deletedAt", async () => {
@@ -188,14 +244,21 @@ describe("listing", () => {
 
 describe("webhook endpoints", () => {
   it("registers, lists and deletes subscriptions without ever returning the secret", async () => {
-    const created = await t.api("POST", "/v1/webhook-endpoints", { body: { url: "http://127.0.0.1:9/hooks", secret: "whsec_c2VjcmV0LXNlY3JldA==", events: ["event.updated"] } });
+    const created = await t.api("POST", "/v1/webhook-endpoints", {
+      body: { url: "http://127.0.0.1:9/hooks", secret: "whsec_c2VjcmV0LXNlY3JldA==", events: ["event.updated"] },
+    });
     expect(created.status).toBe(201);
     const endpoint = webhookEndpointSchema.parse(created.body);
     expect(endpoint).toMatchObject({ url: "http://127.0.0.1:9/hooks", events: ["event.updated"], status: "active" });
     expect(JSON.stringify(created.body)).not.toContain("whsec_");
-    const again = await t.api("POST", "/v1/webhook-endpoints", { body: { url: "http://127.0.0.1:9/hooks", secret: "another-secret" } });
+    const again = await t.api("POST", "/v1/webhook-endpoints", {
+      body: { url: "http://127.0.0.1:9/hooks", secret: "another-secret" },
+    });
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ id: endpoint.id, events: ["event.created", "event.updated", "contract.signed", "event.deleted"] });
+    expect(again.body).toMatchObject({
+      id: endpoint.id,
+      events: ["event.created", "event.updated", "contract.signed", "event.deleted"],
+    });
     const list = await t.api("GET", "/v1/webhook-endpoints");
     expect(list.body.data).toHaveLength(1);
     expect(JSON.stringify(list.body)).not.toMatch(/secret/);
@@ -205,9 +268,23 @@ describe("webhook endpoints", () => {
   });
 
   it("validates subscriptions", async () => {
-    expectError(await t.api("POST", "/v1/webhook-endpoints", { body: { url: "ftp://x", secret: "long-enough" } }), 400, "invalid_input");
-    expectError(await t.api("POST", "/v1/webhook-endpoints", { body: { url: "http://127.0.0.1:9/", secret: "short" } }), 400, "invalid_input");
-    expectError(await t.api("POST", "/v1/webhook-endpoints", { body: { url: "http://127.0.0.1:9/", secret: "long-enough", events: ["beo.created"] } }), 400, "invalid_input");
+    expectError(
+      await t.api("POST", "/v1/webhook-endpoints", { body: { url: "ftp://x", secret: "long-enough" } }),
+      400,
+      "invalid_input",
+    );
+    expectError(
+      await t.api("POST", "/v1/webhook-endpoints", { body: { url: "http://127.0.0.1:9/", secret: "short" } }),
+      400,
+      "invalid_input",
+    );
+    expectError(
+      await t.api("POST", "/v1/webhook-endpoints", {
+        body: { url: "http://127.0.0.1:9/", secret: "long-enough", events: ["beo.created"] },
+      }),
+      400,
+      "invalid_input",
+    );
   });
 });
 
@@ -238,6 +315,13 @@ describe("sandbox controls", () => {
     expect((await t.api("GET", "/_sandbox/faults")).status).toBe(200);
     await t.api("POST", "/_sandbox/faults", { body: {} });
     expect((await t.api("GET", "/v1/events")).body.data).toEqual([]);
+  });
+
+  it("delays API answers by latencyMs", async () => {
+    await t.api("POST", "/_sandbox/faults", { body: { latencyMs: 250 } });
+    const started = Date.now();
+    expect((await t.api("GET", "/v1/health")).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
   });
 
   it("rate-limits the API with 429 and Retry-After", async () => {

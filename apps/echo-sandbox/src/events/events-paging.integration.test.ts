@@ -69,7 +69,9 @@ describe("paging during concurrent writes", () => {
           acknowledge(event);
           ids.push(event.id);
           const target = ids[(i * 7919) % ids.length] as string;
-          const patched = await t.api("PATCH", `/v1/events/${target}`, { body: { guestCount: { guaranteed: 100 + i } } });
+          const patched = await t.api("PATCH", `/v1/events/${target}`, {
+            body: { guestCount: { guaranteed: 100 + i } },
+          });
           expect(patched.status).toBe(200);
           acknowledge(patched.body as EchoCRMEvent);
         },
@@ -88,7 +90,9 @@ describe("paging during concurrent writes", () => {
       // be in the pass, at that version or newer: no skips.
       for (const ack of acks) {
         if (ack.atMs >= pass.startedAtMs || (since !== undefined && ack.updatedAt < since)) continue;
-        expect(versions.get(ack.id) ?? 0, `pass ${passes} skipped ${ack.id} v${ack.version}`).toBeGreaterThanOrEqual(ack.version);
+        expect(versions.get(ack.id) ?? 0, `pass ${passes} skipped ${ack.id} v${ack.version}`).toBeGreaterThanOrEqual(
+          ack.version,
+        );
       }
       for (const event of pass.events) {
         seenVersion.set(event.id, Math.max(seenVersion.get(event.id) ?? 0, event.version));
@@ -115,7 +119,8 @@ describe("paging during concurrent writes", () => {
     expect(passes).toBeGreaterThan(1);
     expect(latest.size).toBe(total);
     expect(seenVersion.size).toBe(total);
-    for (const [id, event] of latest) expect({ id, version: seenVersion.get(id) }).toEqual({ id, version: event.version });
+    for (const [id, event] of latest)
+      expect({ id, version: seenVersion.get(id) }).toEqual({ id, version: event.version });
 
     // A complete pass at rest sees every event exactly once, at its latest version.
     const atRest = await listPass(undefined, 200);

@@ -1,4 +1,9 @@
-import { echoEventCreateSchema, echoEventListQuerySchema, echoEventPatchSchema, type EchoCRMEvent } from "@maestro/shared/echo-event.schema";
+import {
+  echoEventCreateSchema,
+  echoEventListQuerySchema,
+  echoEventPatchSchema,
+  type EchoCRMEvent,
+} from "@maestro/shared/echo-event.schema";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
 import { parseInput } from "../http/http-error.ts";

@@ -12,7 +12,10 @@ export function registerErrorHandlers(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
-      void reply.headers(error.headers).code(error.statusCode).send(errorBody(error.code, error.message, error.details));
+      void reply
+        .headers(error.headers)
+        .code(error.statusCode)
+        .send(errorBody(error.code, error.message, error.details));
       return;
     }
     const status = error.statusCode ?? 500;
@@ -21,7 +24,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     } else if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || status === 415) {
       void reply.code(415).send(errorBody("unsupported_media_type", "Send the body as application/json"));
     } else if (status >= 400 && status < 500) {
-      const code = error instanceof SyntaxError || error.code?.startsWith("FST_ERR_CTP") ? "invalid_json" : "invalid_input";
+      const code =
+        error instanceof SyntaxError || error.code?.startsWith("FST_ERR_CTP") ? "invalid_json" : "invalid_input";
       void reply.code(400).send(errorBody(code, error.message));
     } else {
       request.log.error({ err: error }, "unhandled error");

@@ -10,7 +10,13 @@ export class HttpError extends Error {
   readonly details: unknown;
   readonly headers: Record<string, string>;
 
-  constructor(statusCode: number, code: ErrorCode, message: string, details?: unknown, headers: Record<string, string> = {}) {
+  constructor(
+    statusCode: number,
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.statusCode = statusCode;
     this.code = code;

@@ -3,7 +3,9 @@ import type { SandboxDatabase } from "../db/database.ts";
 // Maestro webhooks already applied, by webhook-id (deduplication) and by BEO
 // version (a late, older BEO webhook must not roll the status back).
 export function createMaestroInboxRepository(db: SandboxDatabase) {
-  const exists = db.prepare<[string], { webhook_id: string }>("SELECT webhook_id FROM maestro_inbox WHERE webhook_id = ?");
+  const exists = db.prepare<[string], { webhook_id: string }>(
+    "SELECT webhook_id FROM maestro_inbox WHERE webhook_id = ?",
+  );
   const newestBeoVersion = db.prepare<[string], { v: number | null }>(
     "SELECT max(beo_version) AS v FROM maestro_inbox WHERE beo_id = ?",
   );
@@ -19,7 +21,14 @@ export function createMaestroInboxRepository(db: SandboxDatabase) {
     newestBeoVersion(beoId: string): number | null {
       return newestBeoVersion.get(beoId)?.v ?? null;
     },
-    record(entry: { webhookId: string; type: string; echoEventId: string; beoId: string; beoVersion: number; receivedAtMs: number }) {
+    record(entry: {
+      webhookId: string;
+      type: string;
+      echoEventId: string;
+      beoId: string;
+      beoVersion: number;
+      receivedAtMs: number;
+    }) {
       insert.run(entry);
     },
     clear() {

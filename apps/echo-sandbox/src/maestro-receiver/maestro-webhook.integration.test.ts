@@ -35,7 +35,10 @@ function beo(overrides: Partial<BEODocument> = {}): BEODocument {
     status: "draft",
     header: { eventName: "Nakamura Wedding", clientName: "Amara Okafor" },
     event: { date: "2031-05-17", time: "18:30", room: "Grand Ballroom", guaranteed: 200 },
-    menu: { items: [{ name: "Seared salmon", quantity: 200, dietary: ["gluten-free"] }], specialInstructions: "12 vegetarian meals" },
+    menu: {
+      items: [{ name: "Seared salmon", quantity: 200, dietary: ["gluten-free"] }],
+      specialInstructions: "12 vegetarian meals",
+    },
     setup: { specialRequests: "One nut allergy at table 4" },
     echoEventId: eventId,
     calendarEventId: "cal_1",
@@ -45,11 +48,23 @@ function beo(overrides: Partial<BEODocument> = {}): BEODocument {
   };
 }
 
-function payload(type: MaestroWebhookPayload["type"], doc: BEODocument, extra: Partial<MaestroWebhookPayload["data"]> = {}): MaestroWebhookPayload {
-  return { id: `mwh_${++webhookCounter}`, type, createdAt: new Date().toISOString(), data: { beo: doc, echoEventId: doc.echoEventId ?? eventId, ...extra } };
+function payload(
+  type: MaestroWebhookPayload["type"],
+  doc: BEODocument,
+  extra: Partial<MaestroWebhookPayload["data"]> = {},
+): MaestroWebhookPayload {
+  return {
+    id: `mwh_${++webhookCounter}`,
+    type,
+    createdAt: new Date().toISOString(),
+    data: { beo: doc, echoEventId: doc.echoEventId ?? eventId, ...extra },
+  };
 }
 
-async function send(body: unknown, options: { secret?: string; id?: string; timestamp?: number; raw?: string; headers?: Record<string, string> } = {}) {
+async function send(
+  body: unknown,
+  options: { secret?: string; id?: string; timestamp?: number; raw?: string; headers?: Record<string, string> } = {},
+) {
   const raw = options.raw ?? JSON.stringify(body);
   const id = options.id ?? (body as { id?: string } | undefined)?.id ?? "mwh_raw";
   const headers = signWebhook(options.secret ?? SECRET, id, options.timestamp ?? Date.now() / 1000, raw);
@@ -63,8 +78,15 @@ describe("Maestro webhook receiver", () => {
     expect(response.body).toEqual({ received: true, duplicate: false });
     const event = (await t.api("GET", `/v1/events/${eventId}`)).body;
     expect(event).toMatchObject({ beoId: "beo_0001", beoStatus: "draft", version: 2 });
-    const update = await waitFor(() => receiver.acknowledged().find((d) => d.payload.type === "event.updated"), 10_000, "event.updated");
-    expect(update.payload.data).toMatchObject({ changedFields: ["beoId", "beoStatus"], event: { version: 2, beoId: "beo_0001" } });
+    const update = await waitFor(
+      () => receiver.acknowledged().find((d) => d.payload.type === "event.updated"),
+      10_000,
+      "event.updated",
+    );
+    expect(update.payload.data).toMatchObject({
+      changedFields: ["beoId", "beoStatus"],
+      event: { version: 2, beoId: "beo_0001" },
+    });
     const notes = (await t.api("GET", "/v1/notifications")).body.data;
     expect(notes).toMatchObject([{ eventId, kind: "beo_created" }]);
     expect(notes[0].message).toContain("BEO #1042");
@@ -76,7 +98,10 @@ describe("Maestro webhook receiver", () => {
     expect(approved.status).toBe(200);
     expect((await t.api("GET", `/v1/events/${eventId}`)).body).toMatchObject({ beoStatus: "approved", version: 3 });
     const notes = (await t.api("GET", `/v1/notifications?eventId=${eventId}`)).body.data;
-    expect(notes[0]).toMatchObject({ kind: "beo_approved", message: 'BEO #1042 for "Nakamura Wedding" was approved by the chef.' });
+    expect(notes[0]).toMatchObject({
+      kind: "beo_approved",
+      message: 'BEO #1042 for "Nakamura Wedding" was approved by the chef.',
+    });
   });
 
   it("applies a repeated webhook-id only once", async () => {
@@ -89,7 +114,11 @@ describe("Maestro webhook receiver", () => {
 
   it("does not roll the status back for an older BEO version arriving late", async () => {
     await send(payload("beo.approved", beo({ version: 3, status: "approved" })));
-    const late = await send(payload("beo.updated", beo({ version: 2, status: "pending_approval" }), { changes: [{ field: "guaranteed", from: 1, to: 2 }] }));
+    const late = await send(
+      payload("beo.updated", beo({ version: 2, status: "pending_approval" }), {
+        changes: [{ field: "guaranteed", from: 1, to: 2 }],
+      }),
+    );
     expect(late.status).toBe(200);
     expect((await t.api("GET", `/v1/events/${eventId}`)).body).toMatchObject({ beoStatus: "approved", version: 2 });
   });
@@ -147,7 +176,9 @@ describe("Maestro webhook receiver", () => {
     t = await startTestSandbox({ maestroWebhookSecrets: ["configured-maestro-secret"] });
     eventId = (await t.api("POST", "/v1/events", { body: sampleEvent() })).body.id;
     expect((await send(payload("beo.created", beo({ echoEventId: eventId })))).status).toBe(401);
-    const ok = await send(payload("beo.created", beo({ echoEventId: eventId })), { secret: "configured-maestro-secret" });
+    const ok = await send(payload("beo.created", beo({ echoEventId: eventId })), {
+      secret: "configured-maestro-secret",
+    });
     expect(ok.status).toBe(200);
   });
 });

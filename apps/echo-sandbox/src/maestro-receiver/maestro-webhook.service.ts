@@ -31,7 +31,10 @@ type Deps = {
 export function createMaestroWebhookService(deps: Deps) {
   const now = deps.now ?? Date.now;
 
-  function notificationFor(payload: MaestroWebhookPayload, eventName: string): { kind: string; message: string } | null {
+  function notificationFor(
+    payload: MaestroWebhookPayload,
+    eventName: string,
+  ): { kind: string; message: string } | null {
     const { beo, changes } = payload.data;
     const label = `BEO #${beo.beoNumber} for "${eventName}"`;
     switch (payload.type) {
@@ -51,7 +54,13 @@ export function createMaestroWebhookService(deps: Deps) {
       const secrets = [...deps.endpoints.list().map((e) => e.secret), ...deps.extraSecrets];
       const verified = verifyWebhook(secrets, headers, rawBody, now() / 1000);
       if (!verified.ok) {
-        return { ok: false, statusCode: 401, code: "invalid_signature", message: "Webhook signature could not be verified", details: { reason: verified.reason } };
+        return {
+          ok: false,
+          statusCode: 401,
+          code: "invalid_signature",
+          message: "Webhook signature could not be verified",
+          details: { reason: verified.reason },
+        };
       }
       let json: unknown;
       try {
@@ -61,17 +70,31 @@ export function createMaestroWebhookService(deps: Deps) {
       }
       const parsed = maestroWebhookPayloadSchema.safeParse(json);
       if (!parsed.success) {
-        return { ok: false, statusCode: 400, code: "invalid_input", message: "Not a valid Maestro webhook payload", details: describeZodIssues(parsed.error) };
+        return {
+          ok: false,
+          statusCode: 400,
+          code: "invalid_input",
+          message: "Not a valid Maestro webhook payload",
+          details: describeZodIssues(parsed.error),
+        };
       }
       const payload = parsed.data;
       const { beo, echoEventId } = payload.data;
       return deps.db.transaction((): ReceiveResult => {
         const current = deps.events.get(echoEventId);
         if (!current) return { ok: false, statusCode: 404, code: "not_found", message: "Echo event not found" };
-        if (deps.inbox.has(verified.id)) return { ok: true, duplicate: true, eventId: current.id, eventVersion: current.version };
+        if (deps.inbox.has(verified.id))
+          return { ok: true, duplicate: true, eventId: current.id, eventVersion: current.version };
         const newest = deps.inbox.newestBeoVersion(beo.id);
         const receivedAtMs = now();
-        deps.inbox.record({ webhookId: verified.id, type: payload.type, echoEventId, beoId: beo.id, beoVersion: beo.version, receivedAtMs });
+        deps.inbox.record({
+          webhookId: verified.id,
+          type: payload.type,
+          echoEventId,
+          beoId: beo.id,
+          beoVersion: beo.version,
+          receivedAtMs,
+        });
         // An older BEO version arriving late, or an event deleted meanwhile, changes nothing.
         if ((newest !== null && beo.version < newest) || current.deletedAt) {
           return { ok: true, duplicate: false, eventId: current.id, eventVersion: current.version };

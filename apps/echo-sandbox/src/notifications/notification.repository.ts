@@ -18,7 +18,13 @@ export function createNotificationRepository(db: SandboxDatabase) {
   return {
     add(input: { eventId?: string; kind: string; message: string; createdAtMs: number }): EchoNotification {
       const id = newId("ntf");
-      insert.run({ id, eventId: input.eventId ?? null, kind: input.kind, message: input.message, createdAtMs: input.createdAtMs });
+      insert.run({
+        id,
+        eventId: input.eventId ?? null,
+        kind: input.kind,
+        message: input.message,
+        createdAtMs: input.createdAtMs,
+      });
       return {
         id,
         ...(input.eventId ? { eventId: input.eventId } : {}),

@@ -11,12 +11,17 @@ const querySchema = z.strictObject({
 });
 
 // What the sales team was told, newest first (mounted under /v1).
-export function notificationsRoutes(deps: { notifications: NotificationRepository; faults: FaultState }): FastifyPluginAsync {
+export function notificationsRoutes(deps: {
+  notifications: NotificationRepository;
+  faults: FaultState;
+}): FastifyPluginAsync {
   return async (app) => {
     app.get("/notifications", async (request) => {
       const query = parseInput(querySchema, request.query, "query");
       const skew = deps.faults.skewMs();
-      const data = deps.notifications.list(query.eventId ? { eventId: query.eventId, limit: query.limit } : { limit: query.limit });
+      const data = deps.notifications.list(
+        query.eventId ? { eventId: query.eventId, limit: query.limit } : { limit: query.limit },
+      );
       return { data: data.map((n) => ({ ...n, createdAt: skewIso(n.createdAt, skew) })) };
     });
   };

@@ -7,7 +7,10 @@ import type { FaultState } from "./fault-state.ts";
 // a 5xx rate. Errors are injected before the request is processed, so a failed
 // call never has a side effect.
 export function createApiFaultsHook(faults: FaultState) {
-  return async function injectApiFaults(_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  return async function injectApiFaults(
+    _request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
     const active = faults.get();
     const token = faults.takeRateLimitToken(Date.now());
     if (!token.ok) {
@@ -18,7 +21,10 @@ export function createApiFaultsHook(faults: FaultState) {
     }
     if (active.latencyMs) await sleep(active.latencyMs);
     if (faults.roll(active.errorRate)) {
-      return reply.code(503).header("retry-after", "1").send(errorBody("internal_error", "Service unavailable (injected fault)"));
+      return reply
+        .code(503)
+        .header("retry-after", "1")
+        .send(errorBody("internal_error", "Service unavailable (injected fault)"));
     }
     return undefined;
   };
@@ -26,7 +32,11 @@ export function createApiFaultsHook(faults: FaultState) {
 
 // The skewed clock also shows in the Date header, which is how a client measures the offset.
 export function createDateSkewHook(faults: FaultState) {
-  return async function skewDateHeader(_request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  return async function skewDateHeader(
+    _request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+  ): Promise<unknown> {
     const skew = faults.skewMs();
     if (skew !== 0) void reply.header("date", new Date(Date.now() + skew).toUTCString());
     return payload;

@@ -36,7 +36,11 @@ describe("clock skew", () => {
   it("shifts reported timestamps and leaves the rest alone", () => {
     expect(skewIso("2030-01-01T00:00:00.000Z", 90_000)).toBe("2030-01-01T00:01:30.000Z");
     const event = { createdAt: "2030-01-01T00:00:00.000Z", updatedAt: "2030-01-01T00:00:01.000Z", room: "A" } as never;
-    expect(presentEvent(event, -1000)).toMatchObject({ createdAt: "2029-12-31T23:59:59.000Z", updatedAt: "2030-01-01T00:00:00.000Z", room: "A" });
+    expect(presentEvent(event, -1000)).toMatchObject({
+      createdAt: "2029-12-31T23:59:59.000Z",
+      updatedAt: "2030-01-01T00:00:00.000Z",
+      room: "A",
+    });
     const body = JSON.stringify({ id: "msg_1", createdAt: "2030-01-01T00:00:00.000Z", data: { event } });
     expect(JSON.parse(presentWebhookBody(body, 1000))).toMatchObject({
       createdAt: "2030-01-01T00:00:01.000Z",

@@ -9,7 +9,10 @@ import type { SandboxAdminService } from "./sandbox-admin.service.ts";
 const resetSchema = z.strictObject({ keepWebhookEndpoints: z.boolean().default(false) });
 const deliveriesQuery = z.strictObject({
   eventId: z.string().min(1).max(64).optional(),
-  cursor: z.string().regex(/^\d{1,15}$/).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
@@ -51,7 +54,10 @@ export function sandboxRoutes(deps: {
       });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
-      return { data: page.map((r) => r.entry), nextCursor: rows.length > query.limit && last ? String(last.seq) : null };
+      return {
+        data: page.map((r) => r.entry),
+        nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
+      };
     });
 
     // Queue state by delivery status (pending, succeeded, dropped, failed, cancelled).

@@ -1,6 +1,16 @@
 import type { ContractStatus } from "@maestro/shared/echo-event.schema";
 import type { EventCreateInput } from "../events/event.service.ts";
-import { companies, dietaryNeeds, eventTemplates, firstNames, lastNames, organizations, salesReps, setupRequests, venues } from "./seed-catalog.ts";
+import {
+  companies,
+  dietaryNeeds,
+  eventTemplates,
+  firstNames,
+  lastNames,
+  organizations,
+  salesReps,
+  setupRequests,
+  venues,
+} from "./seed-catalog.ts";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.ts";
 
 const contractStatusWeights: readonly (readonly [ContractStatus, number])[] = [
@@ -42,7 +52,10 @@ function generateOne(random: SeededRandom, todayMs: number): EventCreateInput {
   const startTime = random.pick(template.startTimes);
   const rep = random.pick(salesReps);
   const perHead = random.int(template.perHead[0], template.perHead[1]);
-  const clientName = template.kind === "wedding" || template.kind === "bar mitzvah" ? `${client.first} ${client.last}` : `${client.first} ${client.last} (${company})`;
+  const clientName =
+    template.kind === "wedding" || template.kind === "bar mitzvah"
+      ? `${client.first} ${client.last}`
+      : `${client.first} ${client.last} (${company})`;
   const event: EventCreateInput = {
     eventName,
     eventDate: new Date(todayMs + random.int(-14, 180) * DAY_MS).toISOString().slice(0, 10),

@@ -8,10 +8,8 @@ import { startEchoSandbox, type EchoSandbox, type EchoSandboxOptions } from "../
 
 export const TEST_API_KEY = "test-sandbox-key";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are inspected loosely
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see ApiResponse
 export type ApiClient = <T = any>(
   method: string,
   path: string,
@@ -86,7 +84,11 @@ export function sampleEvent(overrides: Partial<EchoEventCreate> = {}): EchoEvent
 }
 
 // Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`.
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -31,6 +31,7 @@ export async function startTestWebhookReceiver(secret: string, path = "/hooks"):
   const deliveries: ReceivedDelivery[] = [];
   const answers = new Map<ReceivedDelivery, number>();
   const attempts = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
   let respond: (delivery: ReceivedDelivery) => ReceiverAnswer = () => ({ status: 200 });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -57,8 +58,15 @@ export async function startTestWebhookReceiver(secret: string, path = "/hooks"):
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
         res.end(JSON.stringify({ ok: answer.status < 300 }));
       };
-      if (answer.delayMs) setTimeout(finish, answer.delayMs);
-      else finish();
+      if (answer.delayMs) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          finish();
+        }, answer.delayMs);
+        timers.add(timer);
+      } else {
+        finish();
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -72,6 +80,7 @@ export async function startTestWebhookReceiver(secret: string, path = "/hooks"):
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

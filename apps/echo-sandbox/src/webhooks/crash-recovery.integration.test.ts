@@ -18,7 +18,8 @@ const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
@@ -70,7 +71,9 @@ describe("crash recovery", () => {
 
     const first = await spawnSandbox(dataDir);
     const api = apiClient(first.url, TEST_API_KEY);
-    expect((await api("POST", "/v1/webhook-endpoints", { body: { url: receiver.url, secret: SECRET } })).status).toBe(201);
+    expect((await api("POST", "/v1/webhook-endpoints", { body: { url: receiver.url, secret: SECRET } })).status).toBe(
+      201,
+    );
 
     // Slow receiver; the 25th delivery triggers the kill and is never answered.
     let killing: Promise<void> | undefined;
@@ -91,7 +94,9 @@ describe("crash recovery", () => {
           const created = await api("POST", "/v1/events", { body: sampleEvent({ eventName: `Crash ${w}-${i}` }) });
           if (created.status !== 201) break;
           changes.add(`${created.body.id}@1`);
-          const patched = await api("PATCH", `/v1/events/${created.body.id}`, { body: { guestCount: { guaranteed: 50 + i } } });
+          const patched = await api("PATCH", `/v1/events/${created.body.id}`, {
+            body: { guestCount: { guaranteed: 50 + i } },
+          });
           if (patched.status !== 200) break;
           changes.add(`${created.body.id}@2`);
         } catch {
@@ -105,16 +110,31 @@ describe("crash recovery", () => {
     stop = true;
     await writers;
 
-    const deliveredBefore = new Set(receiver.acknowledged().map((d) => `${d.payload.data.event.id}@${d.payload.data.event.version}`));
+    const deliveredBefore = new Set(
+      receiver.acknowledged().map((d) => `${d.payload.data.event.id}@${d.payload.data.event.version}`),
+    );
     expect(changes.size).toBeGreaterThan(deliveredBefore.size); // the kill really left work undone
 
     receiver.setResponder(() => ({ status: 200 }));
     const second = await spawnSandbox(dataDir);
-    const delivered = () => new Set(receiver.acknowledged().filter((d) => d.verified).map((d) => `${d.payload.data.event.id}@${d.payload.data.event.version}`));
-    await waitFor(() => [...changes].every((c) => delivered().has(c)), 30_000, "every change to be delivered after the restart");
+    const delivered = () =>
+      new Set(
+        receiver
+          .acknowledged()
+          .filter((d) => d.verified)
+          .map((d) => `${d.payload.data.event.id}@${d.payload.data.event.version}`),
+      );
+    await waitFor(
+      () => [...changes].every((c) => delivered().has(c)),
+      30_000,
+      "every change to be delivered after the restart",
+    );
     expect(receiver.deliveries.every((d) => d.verified)).toBe(true);
 
-    const log = (await apiClient(second.url, TEST_API_KEY)("GET", "/_sandbox/deliveries?limit=10000")).body.data as { eventId: string; eventVersion: number }[];
+    const log = (await apiClient(second.url, TEST_API_KEY)("GET", "/_sandbox/deliveries?limit=10000")).body.data as {
+      eventId: string;
+      eventVersion: number;
+    }[];
     const logged = new Set(log.map((l) => `${l.eventId}@${l.eventVersion}`));
     for (const change of changes) expect(logged.has(change) || deliveredBefore.has(change)).toBe(true);
     await killed(second.child);

@@ -76,7 +76,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     const message = deliveries.message(row.messageId);
     const endpoint = endpoints.get(row.endpointId);
     if (!message || !endpoint || endpoint.status !== "active") {
-      deliveries.setOutcome({ seq: row.seq, status: "cancelled", attempts: row.attempts, nextAttemptAtMs: now(), nowMs: now() });
+      deliveries.setOutcome({
+        seq: row.seq,
+        status: "cancelled",
+        attempts: row.attempts,
+        nextAttemptAtMs: now(),
+        nowMs: now(),
+      });
       return;
     }
     const attempt = row.attempts + 1;
@@ -87,7 +93,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     const log = logger.child({ webhookId: message.id, endpointId: endpoint.id, eventId: message.eventId, attempt });
     if (faults.roll(active.dropRate)) {
       // Counted as sent, never reaches the receiver and is not acknowledged.
-      deliveries.setOutcome({ seq: row.seq, status: "dropped", attempts: attempt, nextAttemptAtMs: now(), nowMs: now() });
+      deliveries.setOutcome({
+        seq: row.seq,
+        status: "dropped",
+        attempts: attempt,
+        nextAttemptAtMs: now(),
+        nowMs: now(),
+      });
       log.debug("webhook dropped by fault injection");
       return;
     }
@@ -96,12 +108,19 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     const results: SendResult[] = [];
     for (let copy = 0; copy < copies; copy++) {
       results.push(
-        await sender.send({ url: endpoint.url, secret: endpoint.secret, webhookId: message.id, body, signal: stopController.signal }),
+        await sender.send({
+          url: endpoint.url,
+          secret: endpoint.secret,
+          webhookId: message.id,
+          body,
+          signal: stopController.signal,
+        }),
       );
     }
     if (!running && results.every((r) => r.kind === "error")) return; // stopped mid-send: stays pending
     const acknowledged = results.filter(
-      (r): r is Extract<SendResult, { kind: "response" }> => r.kind === "response" && r.statusCode >= 200 && r.statusCode < 300,
+      (r): r is Extract<SendResult, { kind: "response" }> =>
+        r.kind === "response" && r.statusCode >= 200 && r.statusCode < 300,
     );
     const nowMs = now();
     const first = results[0];
@@ -119,7 +138,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
           acknowledgedAtMs: nowMs,
         });
       }
-      deliveries.setOutcome({ seq: row.seq, status: "succeeded", attempts: attempt, nextAttemptAtMs: nowMs, statusCode, nowMs });
+      deliveries.setOutcome({
+        seq: row.seq,
+        status: "succeeded",
+        attempts: attempt,
+        nextAttemptAtMs: nowMs,
+        statusCode,
+        nowMs,
+      });
       log.debug({ statusCode }, "webhook delivered");
       return;
     }
@@ -128,20 +154,45 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     const error = first.kind === "error" ? first.error : `HTTP ${first.statusCode}`;
     if (statusCode === 410) {
       endpoints.disable(endpoint.id, "410 Gone");
-      deliveries.setOutcome({ seq: row.seq, status: "cancelled", attempts: attempt, nextAttemptAtMs: nowMs, statusCode, error, nowMs });
+      deliveries.setOutcome({
+        seq: row.seq,
+        status: "cancelled",
+        attempts: attempt,
+        nextAttemptAtMs: nowMs,
+        statusCode,
+        error,
+        nowMs,
+      });
       deliveries.cancelEndpoint(endpoint.id, nowMs);
       log.warn("webhook endpoint answered 410 Gone; endpoint disabled");
       return;
     }
     const scheduled = nextRetryDelayMs(attempt, retryScheduleMs, faults.random);
     if (scheduled === null) {
-      deliveries.setOutcome({ seq: row.seq, status: "failed", attempts: attempt, nextAttemptAtMs: nowMs, statusCode, error, nowMs });
+      deliveries.setOutcome({
+        seq: row.seq,
+        status: "failed",
+        attempts: attempt,
+        nextAttemptAtMs: nowMs,
+        statusCode,
+        error,
+        nowMs,
+      });
       log.warn({ statusCode, error }, "webhook delivery failed after its last attempt");
       return;
     }
-    const retryAfterMs = first.kind === "response" && statusCode === 429 ? parseRetryAfterMs(first.retryAfter, nowMs) : undefined;
+    const retryAfterMs =
+      first.kind === "response" && statusCode === 429 ? parseRetryAfterMs(first.retryAfter, nowMs) : undefined;
     const nextAttemptAtMs = nowMs + (retryAfterMs ?? scheduled);
-    deliveries.setOutcome({ seq: row.seq, status: "pending", attempts: attempt, nextAttemptAtMs, statusCode, error, nowMs });
+    deliveries.setOutcome({
+      seq: row.seq,
+      status: "pending",
+      attempts: attempt,
+      nextAttemptAtMs,
+      statusCode,
+      error,
+      nowMs,
+    });
     if (retryAfterMs !== undefined) deliveries.postponeEndpoint(endpoint.id, nextAttemptAtMs, nowMs);
     log.info({ statusCode, error, retryInMs: nextAttemptAtMs - nowMs }, "webhook delivery will be retried");
   }

@@ -44,7 +44,9 @@ describe("webhook delivery", () => {
   it("delivers signed event.created, event.updated, contract.signed and event.deleted in order with previous values", async () => {
     const { api, receiver } = await setup();
     const event = await createEvent(api);
-    await api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: 185 }, room: "Crystal Ballroom" } });
+    await api("PATCH", `/v1/events/${event.id}`, {
+      body: { guestCount: { guaranteed: 185 }, room: "Crystal Ballroom" },
+    });
     await api("POST", `/v1/events/${event.id}/contract/sign`);
     await api("DELETE", `/v1/events/${event.id}`);
     await waitFor(() => receiver.acknowledged().length >= 4, 10_000, "four deliveries");
@@ -62,17 +64,22 @@ describe("webhook delivery", () => {
       previous: { room: "Grand Ballroom", guestCount: { expected: 220, guaranteed: 200 } },
       event: { room: "Crystal Ballroom", guestCount: { expected: 220, guaranteed: 185 } },
     });
-    expect(payloads[2]?.data).toMatchObject({ changedFields: ["contractStatus"], previous: { contractStatus: "tentative" } });
+    expect(payloads[2]?.data).toMatchObject({
+      changedFields: ["contractStatus"],
+      previous: { contractStatus: "tentative" },
+    });
     expect(payloads[3]?.data.event.deletedAt).toBeDefined();
     expect(new Set(receiver.deliveries.map((d) => d.webhookId)).size).toBe(4);
     for (const d of receiver.deliveries) expect(d.payload.id).toBe(d.webhookId);
 
     const log = (await api("GET", "/_sandbox/deliveries")).body.data as { webhookId: string; eventVersion: number }[];
-    expect(log.map((l) => [l.webhookId, l.eventVersion])).toEqual(receiver.deliveries.map((d) => [d.webhookId, d.payload.data.event.version]));
+    expect(log.map((l) => [l.webhookId, l.eventVersion])).toEqual(
+      receiver.deliveries.map((d) => [d.webhookId, d.payload.data.event.version]),
+    );
   });
 
   it("retries after 500s with growing delays, keeping the same webhook-id", async () => {
-    const { api, receiver } = await setup({ retryScheduleMs: [100, 300, 900] });
+    const { api, receiver } = await setup({ retryScheduleMs: [100, 400, 1600] });
     receiver.setResponder((d) => ({ status: d.attempt <= 3 ? 500 : 200 }));
     await createEvent(api);
     await waitFor(() => receiver.acknowledged().length === 1, 10_000, "the delivery to succeed");
@@ -89,7 +96,9 @@ describe("webhook delivery", () => {
 
   it("honours Retry-After on 429", async () => {
     const { api, receiver } = await setup({ retryScheduleMs: [50, 50, 50] });
-    receiver.setResponder((d) => (d.attempt === 1 ? { status: 429, headers: { "retry-after": "1" } } : { status: 200 }));
+    receiver.setResponder((d) =>
+      d.attempt === 1 ? { status: 429, headers: { "retry-after": "1" } } : { status: 200 },
+    );
     await createEvent(api);
     await waitFor(() => receiver.acknowledged().length === 1, 10_000, "the delivery to succeed");
     const [first, second] = receiver.deliveries;
@@ -110,10 +119,14 @@ describe("webhook delivery", () => {
     const { api, receiver, endpointId } = await setup();
     receiver.setResponder(() => ({ status: 410 }));
     await createEvent(api);
-    await waitFor(async () => {
-      const list = (await api("GET", "/v1/webhook-endpoints")).body.data as { id: string; status: string }[];
-      return list.find((e) => e.id === endpointId && e.status === "disabled");
-    }, 10_000, "the endpoint to be disabled");
+    await waitFor(
+      async () => {
+        const list = (await api("GET", "/v1/webhook-endpoints")).body.data as { id: string; status: string }[];
+        return list.find((e) => e.id === endpointId && e.status === "disabled");
+      },
+      10_000,
+      "the endpoint to be disabled",
+    );
     await createEvent(api);
     expect(await waitFor(() => queueIsIdle(api))).toMatchObject({ pending: 0, cancelled: 1 });
     expect(receiver.deliveries).toHaveLength(1);
@@ -122,14 +135,20 @@ describe("webhook delivery", () => {
     const again = await api("POST", "/v1/webhook-endpoints", { body: { url: receiver.url, secret: SECRET } });
     expect(again.body).toMatchObject({ id: endpointId, status: "active" });
     const third = await createEvent(api);
-    await waitFor(() => receiver.acknowledged().find((d) => d.payload.data.event.id === third.id), 10_000, "delivery after re-registering");
+    await waitFor(
+      () => receiver.acknowledged().find((d) => d.payload.data.event.id === third.id),
+      10_000,
+      "delivery after re-registering",
+    );
   });
 
   it("does not follow redirects", async () => {
     const { api, receiver } = await setup({ retryScheduleMs: [30, 30] });
     const elsewhere = await startTestWebhookReceiver(SECRET);
     receivers.push(elsewhere);
-    receiver.setResponder((d) => (d.attempt === 1 ? { status: 307, headers: { location: elsewhere.url } } : { status: 200 }));
+    receiver.setResponder((d) =>
+      d.attempt === 1 ? { status: 307, headers: { location: elsewhere.url } } : { status: 200 },
+    );
     await createEvent(api);
     await waitFor(() => receiver.acknowledged().length === 1, 10_000, "the retry to succeed");
     expect(receiver.deliveries).toHaveLength(2);
@@ -140,7 +159,11 @@ describe("webhook delivery", () => {
     const { api, receiver } = await setup({ retryScheduleMs: [30, 30], deliveryTimeoutMs: 300 });
     receiver.setResponder((d) => (d.attempt === 1 ? { status: 200, delayMs: 3_000 } : { status: 200 }));
     await createEvent(api);
-    await waitFor(async () => (await api("GET", "/_sandbox/deliveries")).body.data.length === 1, 10_000, "an acknowledged retry");
+    await waitFor(
+      async () => (await api("GET", "/_sandbox/deliveries")).body.data.length === 1,
+      10_000,
+      "an acknowledged retry",
+    );
     expect((await api("GET", "/_sandbox/deliveries")).body.data).toMatchObject([{ attempt: 2 }]);
   });
 
@@ -173,7 +196,8 @@ describe("webhook delivery", () => {
     const { api, receiver } = await setup();
     await api("POST", "/_sandbox/faults", { body: { reorderWindowMs: 300 } });
     const event = await createEvent(api);
-    for (let i = 1; i <= 9; i++) await api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: 100 + i } } });
+    for (let i = 1; i <= 9; i++)
+      await api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: 100 + i } } });
     await waitFor(() => receiver.acknowledged().length >= 10, 10_000, "ten deliveries");
     const versions = receiver.deliveries.map((d) => d.payload.data.event.version);
     expect([...versions].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -181,7 +205,8 @@ describe("webhook delivery", () => {
 
     await api("POST", "/_sandbox/faults", { body: {} });
     const before = receiver.deliveries.length;
-    for (let i = 1; i <= 10; i++) await api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: 200 + i } } });
+    for (let i = 1; i <= 10; i++)
+      await api("PATCH", `/v1/events/${event.id}`, { body: { guestCount: { guaranteed: 200 + i } } });
     await waitFor(() => receiver.acknowledged().length >= before + 10, 10_000, "ten clean deliveries");
     await waitFor(() => queueIsIdle(api));
     const clean = receiver.deliveries.slice(before);
@@ -195,7 +220,9 @@ describe("webhook delivery", () => {
     const skew = 2 * 3_600_000;
     await api("POST", "/_sandbox/faults", { body: { clockSkewMs: skew } });
     await createEvent(api);
-    const [delivery] = await waitFor(() => (receiver.acknowledged().length === 1 ? receiver.acknowledged() : undefined));
+    const [delivery] = await waitFor(() =>
+      receiver.acknowledged().length === 1 ? receiver.acknowledged() : undefined,
+    );
     expect(delivery?.verified).toBe(true);
     expect(Math.abs((delivery?.timestamp ?? 0) * 1000 - Date.now())).toBeLessThan(300_000);
     expect(Date.parse(delivery?.payload.createdAt ?? "") - Date.now()).toBeGreaterThan(skew - 300_000);
@@ -205,7 +232,9 @@ describe("webhook delivery", () => {
     t = await startTestSandbox();
     const receiver = await startTestWebhookReceiver(SECRET);
     receivers.push(receiver);
-    await t.api("POST", "/v1/webhook-endpoints", { body: { url: receiver.url, secret: SECRET, events: ["contract.signed"] } });
+    await t.api("POST", "/v1/webhook-endpoints", {
+      body: { url: receiver.url, secret: SECRET, events: ["contract.signed"] },
+    });
     const event = await createEvent(t.api);
     await t.api("POST", `/v1/events/${event.id}/contract/sign`);
     await waitFor(() => receiver.acknowledged().length === 1, 10_000, "the contract.signed delivery");

@@ -121,7 +121,11 @@ export function createWebhookDeliveryRepository(db: SandboxDatabase) {
     logAcknowledged(entry: Omit<AcknowledgedDelivery, "acknowledgedAt"> & { acknowledgedAtMs: number }) {
       insertLog.run(entry);
     },
-    acknowledged(query: { afterSeq: number; eventId?: string; limit: number }): { seq: number; entry: AcknowledgedDelivery }[] {
+    acknowledged(query: {
+      afterSeq: number;
+      eventId?: string;
+      limit: number;
+    }): { seq: number; entry: AcknowledgedDelivery }[] {
       return logPage.all({ after: query.afterSeq, eventId: query.eventId ?? null, limit: query.limit }).map((row) => ({
         seq: row.seq,
         entry: {

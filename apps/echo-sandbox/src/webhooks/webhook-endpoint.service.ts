@@ -1,4 +1,8 @@
-import { echoWebhookEventTypes, type EchoWebhookEventType, type WebhookEndpoint } from "@maestro/shared/echo-event.schema";
+import {
+  echoWebhookEventTypes,
+  type EchoWebhookEventType,
+  type WebhookEndpoint,
+} from "@maestro/shared/echo-event.schema";
 import { newId } from "@maestro/shared/ids";
 import type { SandboxDatabase } from "../db/database.ts";
 import { notFound } from "../http/http-error.ts";
@@ -7,7 +11,13 @@ import type { StoredEndpoint, WebhookEndpointRepository } from "./webhook-endpoi
 
 // The secret is write-only: it is never part of an answer.
 export function publicEndpoint(endpoint: StoredEndpoint): WebhookEndpoint {
-  return { id: endpoint.id, url: endpoint.url, events: endpoint.events, status: endpoint.status, createdAt: endpoint.createdAt };
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: endpoint.events,
+    status: endpoint.status,
+    createdAt: endpoint.createdAt,
+  };
 }
 
 export function createWebhookEndpointService(deps: {
@@ -20,7 +30,10 @@ export function createWebhookEndpointService(deps: {
   return {
     // Registering a URL again replaces its secret and events and re-activates it,
     // so a re-initialised Maestro never ends up subscribed twice.
-    register(input: { url: string; secret: string; events?: EchoWebhookEventType[] | undefined }): { endpoint: WebhookEndpoint; created: boolean } {
+    register(input: { url: string; secret: string; events?: EchoWebhookEventType[] | undefined }): {
+      endpoint: WebhookEndpoint;
+      created: boolean;
+    } {
       const events = input.events ? [...new Set(input.events)] : [...echoWebhookEventTypes];
       return deps.db.transaction(() => {
         const existing = deps.endpoints.findByUrl(input.url);

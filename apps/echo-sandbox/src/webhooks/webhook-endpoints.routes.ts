@@ -9,13 +9,18 @@ import type { WebhookEndpointService } from "./webhook-endpoint.service.ts";
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 
 // Webhook subscriptions (mounted under /v1).
-export function webhookEndpointsRoutes(deps: { endpoints: WebhookEndpointService; faults: FaultState }): FastifyPluginAsync {
+export function webhookEndpointsRoutes(deps: {
+  endpoints: WebhookEndpointService;
+  faults: FaultState;
+}): FastifyPluginAsync {
   const { endpoints, faults } = deps;
   return async (app) => {
     app.post("/webhook-endpoints", async (request, reply) => {
       const input = parseInput(webhookEndpointCreateSchema, request.body);
       const { endpoint, created } = endpoints.register(input);
-      return reply.code(created ? 201 : 200).send({ ...endpoint, createdAt: skewIso(endpoint.createdAt, faults.skewMs()) });
+      return reply
+        .code(created ? 201 : 200)
+        .send({ ...endpoint, createdAt: skewIso(endpoint.createdAt, faults.skewMs()) });
     });
 
     app.get("/webhook-endpoints", async () => {

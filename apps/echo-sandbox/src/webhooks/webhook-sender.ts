@@ -2,11 +2,16 @@ import { signWebhook } from "@maestro/shared/webhook-signature";
 import { Agent, request } from "undici";
 
 export type SendResult =
-  | { kind: "response"; statusCode: number; retryAfter: string | undefined }
-  | { kind: "error"; error: string };
+  { kind: "response"; statusCode: number; retryAfter: string | undefined } | { kind: "error"; error: string };
 
 export type WebhookSender = {
-  send(input: { url: string; secret: string; webhookId: string; body: string; signal: AbortSignal }): Promise<SendResult>;
+  send(input: {
+    url: string;
+    secret: string;
+    webhookId: string;
+    body: string;
+    signal: AbortSignal;
+  }): Promise<SendResult>;
   close(): Promise<void>;
 };
 

@@ -219,15 +219,27 @@ export class EchoClient {
     this.options.metrics?.echoApiSeconds.observe({ method, outcome }, (performance.now() - started) / 1000);
   }
 
+  // Each answer bounds Echo's clock: its `Date` (one-second resolution) was
+  // taken between our send and receive. Intersecting the bounds of successive
+  // answers narrows the offset well below a second; bounds that no longer meet
+  // mean Echo's clock moved, so the estimate starts again.
+  private offsetBounds: [number, number] | null = null;
+
   private measureClock(dateHeader: string | string[] | undefined, sentAt: number) {
     const value = Array.isArray(dateHeader) ? dateHeader[0] : dateHeader;
     if (!value) return;
-    const echoNow = Date.parse(value);
-    if (Number.isNaN(echoNow)) return;
-    const midpoint = (sentAt + Date.now()) / 2;
-    // `Date` has one-second resolution: ignore sub-second noise around zero.
-    const offset = echoNow + 500 - midpoint;
-    this.clockOffsetMs = Math.abs(offset) < 1500 ? 0 : offset;
+    const echoDate = Date.parse(value);
+    if (Number.isNaN(echoDate)) return;
+    const receivedAt = Date.now();
+    const low = echoDate - receivedAt;
+    const high = echoDate + 1000 - sentAt;
+    const current = this.offsetBounds;
+    const merged: [number, number] | null = current ? [Math.max(current[0], low), Math.min(current[1], high)] : [low, high];
+    this.offsetBounds = merged && merged[0] <= merged[1] ? merged : [low, high];
+    const [lo, hi] = this.offsetBounds;
+    const estimate = (lo + hi) / 2;
+    // Within the uncertainty of a well-synchronised clock: treat as no skew.
+    this.clockOffsetMs = lo <= 0 && hi >= 0 ? 0 : estimate;
   }
 }
 

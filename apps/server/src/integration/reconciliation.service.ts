@@ -50,13 +50,15 @@ export class ReconciliationService {
     const pushMaestro = allowsMaestroToEcho(integration.direction) && options.direction !== "echo_to_maestro";
     const drift = new Set<string>();
     if (pullEcho) {
-      const since = options.full || !cursor ? undefined : new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString();
+      // The cursor is kept on Maestro's clock; Echo is asked in its own (skewed) time.
+      const since = options.full || !cursor ? undefined : new Date(Date.parse(cursor) + integration.client.clockOffsetMs - CURSOR_OVERLAP_MS).toISOString();
       let page: string | undefined;
       do {
         const res = await integration.client.listEvents({ ...(since ? { updatedSince: since } : {}), ...(page ? { cursor: page } : {}), limit: 200 });
         for (const event of res.data) {
           pulled++;
-          if (!cursor || event.updatedAt > cursor) cursor = event.updatedAt;
+          const seenAt = new Date(Date.parse(event.updatedAt) - integration.client.clockOffsetMs).toISOString();
+          if (!cursor || seenAt > cursor) cursor = seenAt;
           // Events with queued work go through the queue, to keep their order.
           if (await this.jobs.hasPending(orgId, event.id)) {
             await this.jobs.enqueue(orgId, "echo_change", event.id, { event, source: options.trigger });

@@ -19,7 +19,12 @@ export type SyncKit = {
 // Maestro and the Echo sandbox as two real servers over HTTP, the integration
 // initialized between them, with short retry delays for tests.
 export async function startSyncKit(
-  options: { policy?: ConflictPolicy; direction?: SyncDirection; maestro?: Parameters<typeof startTestMaestro>[0] } = {},
+  options: {
+    policy?: ConflictPolicy;
+    direction?: SyncDirection;
+    maestro?: Parameters<typeof startTestMaestro>[0];
+    integration?: Parameters<typeof startTestMaestro>[2];
+  } = {},
 ): Promise<SyncKit> {
   const sandboxDir = mkdtempSync(path.join(os.tmpdir(), "echo-sandbox-"));
   const sandbox = await startEchoSandbox({
@@ -34,7 +39,7 @@ export async function startSyncKit(
     secretKey: "test-secret-key-0123456789abcdef",
     allowedHosts: [`127.0.0.1:${sandbox.port}`],
     ...options.maestro,
-  });
+  }, undefined, { retry: { baseMs: 50, maxMs: 1000 }, scheduler: { healthCheckMs: 500 }, ...options.integration });
   const admin = apiClient(maestro.url, maestro.adminKey);
   const echo = apiClient(sandbox.url, SANDBOX_KEY);
   const init = await admin("POST", "/api/echo-integration/initialize", {

@@ -2,6 +2,7 @@ import pino from "pino";
 import { loadConfig, type MaestroConfig } from "../config/env.ts";
 import { DEMO_ORG_SLUG, ensureDemoUsers } from "../bootstrap.ts";
 import { startMaestro, type RunningMaestro } from "../server.ts";
+import type { IntegrationOptions } from "../integration/integration.module.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 export type TestMaestro = RunningMaestro & {
@@ -18,7 +19,11 @@ export const TEST_PASSWORD = "correct horse battery staple";
 
 // Starts a real Maestro on a random port over a fresh database, with one organization,
 // demo users (password TEST_PASSWORD) and an API key per role.
-export async function startTestMaestro(overrides: Partial<MaestroConfig> = {}, orgSlug = DEMO_ORG_SLUG): Promise<TestMaestro> {
+export async function startTestMaestro(
+  overrides: Partial<MaestroConfig> = {},
+  orgSlug = DEMO_ORG_SLUG,
+  integration?: Partial<IntegrationOptions>,
+): Promise<TestMaestro> {
   const db = await createTestDatabase();
   const logLines: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logLines.push(line) });
@@ -27,7 +32,7 @@ export async function startTestMaestro(overrides: Partial<MaestroConfig> = {}, o
     ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : {}),
     ...overrides,
   };
-  const running = await startMaestro(config, { logger, ...(db.schema ? { schema: db.schema } : {}) });
+  const running = await startMaestro(config, { logger, ...(db.schema ? { schema: db.schema } : {}), ...(integration ? { integration } : {}) });
   const org = await running.maestro.services.orgs.ensure(orgSlug, "Grand Harbor Hotel");
   await ensureDemoUsers(running.maestro, org.id, TEST_PASSWORD);
   const keys = {} as TestMaestro["keys"];
