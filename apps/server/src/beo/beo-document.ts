@@ -63,7 +63,10 @@ export function applyBeoPatch(body: BeoBody, patch: BeoPatch): BeoBody {
 }
 
 export function defaultSetCount(guaranteed: number, overagePercent: number): number {
-  return Math.ceil(guaranteed * (1 + overagePercent / 100));
+  // Not `guaranteed * (1 + p / 100)`: 100 × 1.1 is 110.00000000000001 in floating
+  // point, and ceil would add a phantom guest. Working in millionths of a guest
+  // is exact for overage percentages with up to four decimals.
+  return Math.ceil(Math.round(guaranteed * (100 + overagePercent) * 1e4) / 1e6);
 }
 
 export function withDerivedSet(body: BeoBody, overagePercent: number): BeoBody {

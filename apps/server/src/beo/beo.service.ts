@@ -82,6 +82,7 @@ export class BeoService {
   // A BEO for a calendar event; at most one per event (and so per Echo event).
   async createFromCalendarEvent(actor: Actor, calendarEventId: string, source: ChangeSource, outer?: Db): Promise<BEODocument> {
     const row = await inTransaction(this.db, outer, async (trx) => {
+      await this.calendar.lock(actor.orgId, calendarEventId, trx);
       const event = await this.calendar.get(actor.orgId, calendarEventId, trx);
       if (!event) throw notFound("calendar event");
       const existing = await this.repo.findByCalendarEvent(actor.orgId, calendarEventId, trx);
@@ -207,8 +208,10 @@ export class BeoService {
   ): Promise<BEODocument> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const result = await inTransaction(this.db, outer, async (trx) => {
-        const row = await this.repo.get(actor.orgId, id, trx);
-        if (!row) throw notFound("BEO");
+        const unlocked = await this.repo.get(actor.orgId, id, trx);
+        if (!unlocked) throw notFound("BEO");
+        await this.calendar.lock(actor.orgId, unlocked.calendarEventId, trx);
+        const row = (await this.repo.get(actor.orgId, id, trx))!;
         if (ifMatch !== undefined && row.version !== ifMatch) {
           throw new AppError(412, "version_mismatch", `BEO is at version ${row.version}, not ${ifMatch}`, {
             currentVersion: row.version,

@@ -62,6 +62,14 @@ export class CalendarRepository {
     return db.selectFrom("calendarEvents").selectAll().where("orgId", "=", orgId).where("id", "=", id).executeTakeFirst();
   }
 
+  // Row lock on PostgreSQL (SQLite serializes writers already). Every writer of a
+  // calendar event, its BEO or its sync link takes this lock first, so
+  // concurrent user edits and sync merges queue up instead of racing.
+  async lock(orgId: string, id: string, db: Db): Promise<void> {
+    if (this.dialect !== "postgres") return;
+    await db.selectFrom("calendarEvents").select("id").where("orgId", "=", orgId).where("id", "=", id).forUpdate().execute();
+  }
+
   findByEchoId(orgId: string, echoEventId: string, db: Db = this.db) {
     return db
       .selectFrom("calendarEvents")

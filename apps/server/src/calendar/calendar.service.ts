@@ -71,6 +71,7 @@ export class CalendarService {
 
   async update(ctx: AuthContext, id: string, patch: z.output<typeof calendarEventPatchSchema>): Promise<CalendarEvent> {
     await this.db.transaction().execute(async (trx) => {
+      await this.repo.lock(ctx.orgId, id, trx);
       const before = await this.repo.get(ctx.orgId, id, trx);
       if (!before) throw notFound("calendar event");
       const changes: Partial<CalendarEventsTable> = {};

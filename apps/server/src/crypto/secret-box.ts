@@ -29,6 +29,17 @@ function seal(key: Buffer, plaintext: Buffer, aad: string) {
   return { iv, ct, tag: cipher.getAuthTag() };
 }
 
+// Node's base64 decoder is lenient (it skips unknown characters, accepts the
+// URL alphabet and ignores the unused low bits of the last character), so a
+// changed character could decode to the same bytes. Only the exact encoding we
+// wrote is accepted, so any change to an envelope is detected.
+function strictBase64(value: unknown): Buffer {
+  if (typeof value !== "string") throw new SecretBoxError("stored secret is corrupt");
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.toString("base64") !== value) throw new SecretBoxError("stored secret is corrupt");
+  return bytes;
+}
+
 function open(key: Buffer, iv: Buffer, ct: Buffer, tag: Buffer, aad: string) {
   const decipher = createDecipheriv("aes-256-gcm", key, iv);
   decipher.setAAD(Buffer.from(aad));
@@ -69,15 +80,19 @@ export class SecretBox {
     if (!stored.startsWith("enc:")) throw new SecretBoxError("stored secret is not an encrypted envelope");
     let env: Envelope;
     try {
-      env = JSON.parse(Buffer.from(stored.slice(4), "base64").toString("utf8")) as Envelope;
+      const json = strictBase64(stored.slice(4)).toString("utf8");
+      env = JSON.parse(json) as Envelope;
+      // Neither the JSON layout nor the version is covered by the authentication
+      // tags: accept only exactly what encrypt wrote.
+      if (JSON.stringify(env) !== json || env.v !== 1) throw new SecretBoxError("stored secret is corrupt");
     } catch {
       throw new SecretBoxError("stored secret is corrupt");
     }
     const kek = this.keys.get(env.kid);
     if (!kek) throw new SecretBoxError(`stored secret was encrypted with key ${env.kid}, which is not configured`);
     try {
-      const dataKey = open(kek, Buffer.from(env.wiv, "base64"), Buffer.from(env.wkey, "base64"), Buffer.from(env.wtag, "base64"), `kek:${env.kid}`);
-      return open(dataKey, Buffer.from(env.iv, "base64"), Buffer.from(env.ct, "base64"), Buffer.from(env.tag, "base64"), "secret").toString("utf8");
+      const dataKey = open(kek, strictBase64(env.wiv), strictBase64(env.wkey), strictBase64(env.wtag), `kek:${env.kid}`);
+      return open(dataKey, strictBase64(env.iv), strictBase64(env.ct), strictBase64(env.tag), "secret").toString("utf8");
     } catch {
       throw new SecretBoxError("stored secret failed authentication: it was tampered with or the key is wrong");
     }

@@ -53,8 +53,10 @@ export class ConflictResolutionService {
       const c = await this.conflicts.get(ctx.orgId, id, trx);
       if (!c) throw notFound("conflict");
       if (c.status !== "open") throw conflict("this conflict is already resolved");
-      const link = await this.links.get(ctx.orgId, c.echoEventId, trx);
-      if (!link) throw notFound("linked Echo event");
+      const linked = await this.links.get(ctx.orgId, c.echoEventId, trx);
+      if (!linked) throw notFound("linked Echo event");
+      await this.calendarRepo.lock(ctx.orgId, linked.calendarEventId, trx);
+      const link = (await this.links.get(ctx.orgId, c.echoEventId, trx))!;
       const cal = (await this.calendarRepo.get(ctx.orgId, link.calendarEventId, trx))!;
       const maestroNow = canonicalFromCalendar(cal);
       const chosen: Partial<CanonicalFields> = {};

@@ -73,7 +73,10 @@ export class SyncEngine {
       if (!allowsEchoToMaestro(integration.direction)) {
         return record({ status: "skipped", changes: [], reason: "sync direction is maestro_to_echo" });
       }
-      const link = await this.d.links.get(orgId, event.id, trx);
+      const known = await this.d.links.get(orgId, event.id, trx);
+      if (known) await this.d.calendarRepo.lock(orgId, known.calendarEventId, trx);
+      // Re-read under the lock: a push may have moved the link meanwhile.
+      const link = known ? await this.d.links.get(orgId, event.id, trx) : undefined;
       if (link && event.version <= link.echoVersion) {
         // A late contract.signed still guarantees the BEO (idempotent).
         const beoId = !link.deleted && event.contractStatus === "signed" && !event.deletedAt ? await this.ensureBeo(trx, orgId, link.calendarEventId) : undefined;
@@ -325,6 +328,7 @@ export class SyncEngine {
         throw err;
       }
       const op = await this.d.db.transaction().execute(async (trx) => {
+        await this.d.calendarRepo.lock(orgId, link.calendarEventId, trx);
         const current = (await this.d.links.get(orgId, echoEventId, trx))!;
         const echoNow = canonicalFromEcho(updated);
         const base = { ...current.base };

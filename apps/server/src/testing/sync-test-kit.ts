@@ -13,6 +13,10 @@ export type SyncKit = {
   sandbox: EchoSandbox;
   admin: ReturnType<typeof apiClient>;
   echo: ReturnType<typeof apiClient>;
+  // The sandbox's store; restartSandbox() starts a new sandbox on it, on the same port
+  // (after a test stopped it with `kit.sandbox.close()`, to simulate an Echo outage).
+  sandboxDir: string;
+  restartSandbox(): Promise<EchoSandbox>;
   stop(): Promise<void>;
 };
 
@@ -27,14 +31,14 @@ export async function startSyncKit(
   } = {},
 ): Promise<SyncKit> {
   const sandboxDir = mkdtempSync(path.join(os.tmpdir(), "echo-sandbox-"));
-  const sandbox = await startEchoSandbox({
+  const sandboxOptions = {
     dataDir: sandboxDir,
-    port: 0,
     apiKey: SANDBOX_KEY,
     logLevel: process.env.TEST_LOG_LEVEL ?? "silent",
     retryScheduleMs: [50, 100, 200, 400, 800, 1600, 3200],
     deliveryTimeoutMs: 3000,
-  });
+  };
+  const sandbox = await startEchoSandbox({ ...sandboxOptions, port: 0 });
   const maestro = await startTestMaestro({
     secretKey: "test-secret-key-0123456789abcdef",
     allowedHosts: [`127.0.0.1:${sandbox.port}`],
@@ -55,17 +59,25 @@ export async function startSyncKit(
     conflictResolution: options.policy ?? "newest_wins",
   });
   if (init.status !== 200) throw new Error(`initialize failed: ${JSON.stringify(init.body)}`);
-  return {
+  const kit: SyncKit = {
     maestro,
     sandbox,
     admin,
     echo,
+    sandboxDir,
+    async restartSandbox() {
+      await kit.sandbox.close();
+      kit.sandbox = await startEchoSandbox({ ...sandboxOptions, port: sandbox.port });
+      return kit.sandbox;
+    },
     async stop() {
       await maestro.stop();
+      await kit.sandbox.close();
       await sandbox.close();
       rmSync(sandboxDir, { recursive: true, force: true });
     },
   };
+  return kit;
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
