@@ -3,6 +3,7 @@ import { buildApp, type MaestroApp } from "./app.ts";
 import type { MaestroConfig } from "./config/env.ts";
 import { openDatabase, type DatabaseOptions } from "./db/database.ts";
 import { createLogger } from "./observability/logger.ts";
+import { PgLiveBus } from "./live/pg-live-bus.ts";
 import type { IntegrationOptions } from "./integration/integration.module.ts";
 
 export type RunningMaestro = {
@@ -25,7 +26,15 @@ export async function startMaestro(
     ...(options.schema ? { schema: options.schema } : {}),
   };
   const database = await openDatabase(dbOptions);
-  const maestro = await buildApp({ config, database, logger, ...(options.integration ? { integration: options.integration } : {}) });
+  const live =
+    database.pool && config.databaseUrl ? await PgLiveBus.start(database.pool, config.databaseUrl, options.schema, logger) : undefined;
+  const maestro = await buildApp({
+    config,
+    database,
+    logger,
+    ...(live ? { live } : {}),
+    ...(options.integration ? { integration: options.integration } : {}),
+  });
   await maestro.app.listen({ port: config.port, host: config.host });
   maestro.start();
   const address = maestro.app.server.address();
