@@ -95,8 +95,17 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
       directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", "data:"] },
     },
   });
+  // Every API route is limited per caller (API key, else address); the webhook
+  // receiver has its own rule (only failed verifications count).
   await app.register(rateLimit, {
-    global: false,
+    global: true,
+    max: config.apiRateLimitPerMinute,
+    timeWindow: "1 minute",
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? `key:${auth.slice(-24)}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => !request.url.startsWith("/api/") || request.url.startsWith("/api/echo-integration/webhooks/echo-crm"),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
       ...errorBody("rate_limited", `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`),

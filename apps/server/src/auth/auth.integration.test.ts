@@ -53,6 +53,24 @@ describe("authentication, roles and organization isolation", () => {
     expect(res.body.error.message).toBe(unknown.body.error.message);
   });
 
+  it("backs off after repeated failed logins for one address, with Retry-After", async () => {
+    const attempt = (password: string) => apiClient(m.url)("POST", "/api/auth/login", { email: "viewer@demo.test", password });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await attempt("guess")).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    const throttled = await attempt(TEST_PASSWORD);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(throttled.body.error.code).toBe("rate_limited");
+  });
+
+  it("sends security headers", async () => {
+    const res = await fetch(`${m.url}/healthz`);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(res.headers.get("x-frame-options")).toBeTruthy();
+  });
+
   it("creates, lists and revokes API keys; only admins may", async () => {
     const admin = apiClient(m.url, m.adminKey);
     expect((await apiClient(m.url, m.keys.ops)("POST", "/api/api-keys", { name: "x", role: "viewer" })).status).toBe(403);

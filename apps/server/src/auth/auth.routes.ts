@@ -14,7 +14,7 @@ type Deps = { auth: AuthService; orgs: OrganizationRepository; audit: AuditLog; 
 export function registerAuthRoutes(app: FastifyInstance, { auth, orgs, audit, secureCookies }: Deps): void {
   app.post(
     "/api/auth/login",
-    { config: { roles: "public", rateLimit: { max: 10, timeWindow: "1 minute" } } },
+    { config: { roles: "public", rateLimit: { max: 30, timeWindow: "1 minute" } } },
     async (request, reply) => {
       const body = parseInput(loginSchema, request.body);
       const { token, csrfToken, user, maxAgeSeconds } = await auth.login(body.email, body.password);

@@ -4,6 +4,7 @@ import { newId } from "@maestro/shared/ids";
 import { AppError } from "../http/errors.ts";
 import type { AuthContext } from "./auth-context.ts";
 import type { AuthRepository } from "./auth.repository.ts";
+import { LoginThrottle } from "./login-throttle.ts";
 import { randomToken, sha256Hex } from "./secret-hash.ts";
 
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -13,12 +14,23 @@ const DUMMY_HASH_PROMISE = hash("not-a-real-password-but-a-timing-guard");
 export const hashPassword = (password: string) => hash(password);
 
 export class AuthService {
+  private readonly throttle = new LoginThrottle();
+
   constructor(private readonly repo: AuthRepository) {}
 
   async login(email: string, password: string) {
+    const wait = this.throttle.retryInMs(email);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new AppError(429, "rate_limited", `too many failed logins; try again in ${seconds} s`, undefined, { "retry-after": String(seconds) });
+    }
     const user = await this.repo.findUserByEmail(email);
     const ok = await verify(user?.passwordHash ?? (await DUMMY_HASH_PROMISE), password).catch(() => false);
-    if (!user || !ok) throw new AppError(401, "unauthenticated", "wrong e-mail or password");
+    if (!user || !ok) {
+      this.throttle.recordFailure(email);
+      throw new AppError(401, "unauthenticated", "wrong e-mail or password");
+    }
+    this.throttle.recordSuccess(email);
     const token = randomToken();
     const csrfToken = randomToken(24);
     const now = new Date();

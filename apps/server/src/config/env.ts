@@ -18,6 +18,7 @@ const envSchema = z.object({
   BEO_SET_OVERAGE_PERCENT: z.coerce.number().min(0).max(100).default(3),
   ALERT_WEBHOOK_URL: z.string().optional(),
   WORKER_ENABLED: z.enum(["true", "false"]).default("true"),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
 });
 
 export type MaestroConfig = {
@@ -36,6 +37,7 @@ export type MaestroConfig = {
   beoSetOveragePercent: number;
   alertWebhookUrl?: string;
   runWorker: boolean;
+  apiRateLimitPerMinute: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig {
@@ -63,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig 
     beoSetOveragePercent: e.BEO_SET_OVERAGE_PERCENT,
     ...(e.ALERT_WEBHOOK_URL ? { alertWebhookUrl: e.ALERT_WEBHOOK_URL } : {}),
     runWorker: e.WORKER_ENABLED === "true",
+    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
   };
 }
