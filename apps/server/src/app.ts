@@ -76,6 +76,12 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
       runWorker: config.runWorker,
       runScheduler: config.runWorker,
       ...integrationOverrides,
+      scheduler: {
+        thresholds: config.alertThresholds,
+        inboxPayloadRetentionMs: config.retention.inboxPayloadMs,
+        historyRetentionMs: config.retention.historyMs,
+        ...integrationOverrides.scheduler,
+      },
     },
   );
 

@@ -19,6 +19,12 @@ const envSchema = z.object({
   ALERT_WEBHOOK_URL: z.string().optional(),
   WORKER_ENABLED: z.enum(["true", "false"]).default("true"),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  INBOX_PAYLOAD_RETENTION_HOURS: z.coerce.number().min(0).default(24),
+  HISTORY_RETENTION_DAYS: z.coerce.number().min(1).default(90),
+  ALERT_FAILED_SYNCS: z.coerce.number().int().min(1).default(5),
+  ALERT_CONFLICT_RATE: z.coerce.number().min(0).max(1).default(0.2),
+  ALERT_BAD_SIGNATURES: z.coerce.number().int().min(1).default(20),
+  ALERT_WINDOW_MINUTES: z.coerce.number().min(1).default(15),
 });
 
 export type MaestroConfig = {
@@ -38,6 +44,8 @@ export type MaestroConfig = {
   alertWebhookUrl?: string;
   runWorker: boolean;
   apiRateLimitPerMinute: number;
+  retention: { inboxPayloadMs: number; historyMs: number };
+  alertThresholds: { failedSyncs: number; conflictRate: number; conflictMinOperations: number; badSignatures: number; windowMs: number };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig {
@@ -66,5 +74,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig 
     ...(e.ALERT_WEBHOOK_URL ? { alertWebhookUrl: e.ALERT_WEBHOOK_URL } : {}),
     runWorker: e.WORKER_ENABLED === "true",
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    retention: { inboxPayloadMs: e.INBOX_PAYLOAD_RETENTION_HOURS * 3_600_000, historyMs: e.HISTORY_RETENTION_DAYS * 86_400_000 },
+    alertThresholds: {
+      failedSyncs: e.ALERT_FAILED_SYNCS,
+      conflictRate: e.ALERT_CONFLICT_RATE,
+      conflictMinOperations: 10,
+      badSignatures: e.ALERT_BAD_SIGNATURES,
+      windowMs: e.ALERT_WINDOW_MINUTES * 60_000,
+    },
   };
 }
