@@ -1,6 +1,15 @@
 import dns from "node:dns";
 import type { LookupFunction } from "node:net";
-import { ConsecutiveBreaker, CircuitState, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
+import {
+  ConsecutiveBreaker,
+  CircuitState,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  type CircuitBreakerPolicy,
+  type RetryPolicy,
+} from "cockatiel";
 import { Agent, request, type Dispatcher } from "undici";
 import {
   echoEventPageSchema,
@@ -64,6 +73,8 @@ function guardedLookup(allowedHosts: readonly string[], port: string): LookupFun
 // redirects, bounded responses, and the SSRF guard on every call.
 export class EchoClient {
   readonly breaker: CircuitBreakerPolicy;
+  // Reads are idempotent: a blip is retried at once; writes are retried by the job queue.
+  private readonly readRetry: RetryPolicy;
   private readonly agent: Dispatcher;
   private readonly base: URL;
   private lastLatencyMs: number | null = null;
@@ -81,6 +92,10 @@ export class EchoClient {
     this.breaker = circuitBreaker(
       handleWhen((err) => err instanceof EchoError && err.retryable),
       { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(3) },
+    );
+    this.readRetry = retry(
+      handleWhen((err) => err instanceof EchoError && err.retryable && err.kind !== "circuit_open" && err.status !== 429),
+      { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) },
     );
   }
 
@@ -141,7 +156,8 @@ export class EchoClient {
     headers: Record<string, string> = {},
   ): Promise<z.output<S>> {
     try {
-      return await this.breaker.execute(() => this.send(method, path, body, schema, label, headers));
+      const once = () => this.breaker.execute(() => this.send(method, path, body, schema, label, headers));
+      return method === "GET" && label !== "health" ? await this.readRetry.execute(once) : await once();
     } catch (err) {
       if (err instanceof EchoError) throw err;
       if (err instanceof Error && err.name === "BrokenCircuitError") {
