@@ -71,7 +71,11 @@ export function verifyWebhook(
     .split(" ")
     .map((part) => part.split(","))
     .filter((parts): parts is [string, string] => parts.length === 2 && parts[0] === "v1")
-    .map(([, value]) => Buffer.from(value, "base64"));
+    .map(([, value]) => [value, Buffer.from(value, "base64")] as const)
+    // Node decodes base64 leniently (trailing junk, missing padding, ignored low
+    // bits): only the exact encoding counts, as in the Standard Webhooks libraries.
+    .filter(([value, bytes]) => bytes.toString("base64") === value)
+    .map(([, bytes]) => bytes);
   for (const secret of secrets) {
     const expected = hmac(webhookSecretBytes(secret), id, ts, rawBody);
     for (const candidate of candidates) {

@@ -2,7 +2,16 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ConflictPolicy } from "@maestro/shared/integration.schema";
-import { canonicalArb, dateArb, guestsArb, policyArb, specialRequestsArb, timeArb, unicodeArb, roomArb } from "../testing/sync-arbitraries.ts";
+import {
+  canonicalArb,
+  dateArb,
+  guestsArb,
+  policyArb,
+  specialRequestsArb,
+  timeArb,
+  unicodeArb,
+  roomArb,
+} from "../testing/sync-arbitraries.ts";
 import { baseAfterMerge, mergeFields, type FieldDecision, type MergeInput } from "./conflict-merge.ts";
 import { CANONICAL_FIELDS, type CanonicalField, type CanonicalFields } from "./field-mapping.ts";
 
@@ -24,7 +33,9 @@ const sidesArb = fc
     Object.fromEntries(
       CANONICAL_FIELDS.map((f) => [
         f,
-        fc.record({ candidates: fc.tuple(fieldArbs[f], fieldArbs[f], fieldArbs[f]), echo: pick, maestro: pick }),
+        fc
+          .record({ candidates: fc.tuple(fieldArbs[f], fieldArbs[f], fieldArbs[f]), echo: pick, maestro: pick })
+          .map((d): FieldDraw => d),
       ]),
     ) as { [K in CanonicalField]: fc.Arbitrary<FieldDraw> },
   )
@@ -37,7 +48,9 @@ const sidesArb = fc
 const T0 = Date.parse("2025-06-01T12:00:00Z");
 const clockArb = fc.record({
   echoChangedAt: fc.integer({ min: T0 - 5, max: T0 + 5 }),
-  maestroChangedAt: fc.dictionary(fc.constantFrom(...CANONICAL_FIELDS), fc.integer({ min: T0 - 5, max: T0 + 5 }), { maxKeys: 6 }),
+  maestroChangedAt: fc.dictionary(fc.constantFrom(...CANONICAL_FIELDS), fc.integer({ min: T0 - 5, max: T0 + 5 }), {
+    maxKeys: 6,
+  }),
 });
 const frozenArb = fc.subarray([...CANONICAL_FIELDS]).map((a) => new Set<CanonicalField>(a));
 
@@ -122,7 +135,14 @@ describe("three-way merge, one decision per field", () => {
         for (const field of CANONICAL_FIELDS) {
           const [b, e, m] = [input.base[field], input.echo[field], input.maestro[field]];
           if (eq(e, b) || eq(m, b) || eq(e, m)) continue;
-          expect(byField(decisions, field)).toEqual({ field, kind: "conflict", base: b, echo: e, maestro: m, winner: expectedWinner(input, field) });
+          expect(byField(decisions, field)).toEqual({
+            field,
+            kind: "conflict",
+            base: b,
+            echo: e,
+            maestro: m,
+            winner: expectedWinner(input, field),
+          });
         }
       }),
     );
@@ -131,11 +151,23 @@ describe("three-way merge, one decision per field", () => {
   it("treats Echo and Maestro symmetrically: swapping the sides swaps directions and echo_wins with maestro_wins", () => {
     fc.assert(
       fc.property(sidesArb, fc.constantFrom<ConflictPolicy>("echo_wins", "maestro_wins", "manual"), (sides, policy) => {
-        const flipped: Record<ConflictPolicy, ConflictPolicy> = { echo_wins: "maestro_wins", maestro_wins: "echo_wins", manual: "manual", newest_wins: "newest_wins" };
+        const flipped: Record<ConflictPolicy, ConflictPolicy> = {
+          echo_wins: "maestro_wins",
+          maestro_wins: "echo_wins",
+          manual: "manual",
+          newest_wins: "newest_wins",
+        };
         const swapKind = { to_maestro: "to_echo", to_echo: "to_maestro" } as const;
         const swapWinner = { echo: "maestro", maestro: "echo", manual: "manual" } as const;
         const a = mergeFields({ ...sides, policy, echoChangedAt: 0, maestroChangedAt: {} });
-        const b = mergeFields({ base: sides.base, echo: sides.maestro, maestro: sides.echo, policy: flipped[policy], echoChangedAt: 0, maestroChangedAt: {} });
+        const b = mergeFields({
+          base: sides.base,
+          echo: sides.maestro,
+          maestro: sides.echo,
+          policy: flipped[policy],
+          echoChangedAt: 0,
+          maestroChangedAt: {},
+        });
         const mirrored = a.map((d): FieldDecision => {
           if (d.kind === "to_maestro" || d.kind === "to_echo") return { ...d, kind: swapKind[d.kind] };
           if (d.kind === "conflict") return { ...d, echo: d.maestro, maestro: d.echo, winner: swapWinner[d.winner] };
@@ -148,7 +180,14 @@ describe("three-way merge, one decision per field", () => {
 });
 
 describe("newest_wins", () => {
-  const base = { eventName: "Gala", eventDate: "2025-09-12", eventTime: "18:00", room: "Terrace", guaranteed: 120, specialRequests: "" };
+  const base = {
+    eventName: "Gala",
+    eventDate: "2025-09-12",
+    eventTime: "18:00",
+    room: "Terrace",
+    guaranteed: 120,
+    specialRequests: "",
+  };
   const run = (echoChangedAt: number, maestroAt?: number) =>
     byField(
       mergeFields({
@@ -213,7 +252,9 @@ describe("frozen fields", () => {
       fc.property(inputArb, frozenArb, (input, frozen) => {
         const free = mergeFields(input);
         const withFrozen = mergeFields({ ...input, frozen });
-        CANONICAL_FIELDS.filter((f) => !frozen.has(f)).forEach((f) => expect(byField(withFrozen, f)).toEqual(byField(free, f)));
+        CANONICAL_FIELDS.filter((f) => !frozen.has(f)).forEach((f) =>
+          expect(byField(withFrozen, f)).toEqual(byField(free, f)),
+        );
       }),
     );
   });
@@ -251,7 +292,12 @@ describe("merging again after the decisions are carried out", () => {
     fc.assert(
       fc.property(inputArb, frozenArb, (input, frozen) => {
         const first = mergeFields({ ...input, frozen });
-        const second = mergeFields({ ...input, frozen, base: baseAfterMerge(input.base, first), maestro: applyToMaestro(input.maestro, first) });
+        const second = mergeFields({
+          ...input,
+          frozen,
+          base: baseAfterMerge(input.base, first),
+          maestro: applyToMaestro(input.maestro, first),
+        });
         for (const d of first) {
           const again = byField(second, d.field);
           const pending = d.kind === "to_echo" || (d.kind === "conflict" && d.winner !== "echo");
@@ -282,7 +328,14 @@ describe("merging again after the decisions are carried out", () => {
   it("is a no-op when nothing changed since the base", () => {
     fc.assert(
       fc.property(canonicalArb, policyArb, (base, policy) => {
-        const decisions = mergeFields({ base, echo: { ...base }, maestro: { ...base }, policy, echoChangedAt: T0, maestroChangedAt: {} });
+        const decisions = mergeFields({
+          base,
+          echo: { ...base },
+          maestro: { ...base },
+          policy,
+          echoChangedAt: T0,
+          maestroChangedAt: {},
+        });
         expect(decisions.every((d) => d.kind === "unchanged")).toBe(true);
         expect(baseAfterMerge(base, decisions)).toEqual(base);
       }),

@@ -4,7 +4,11 @@ import { markerishArb, specialRequestsArb } from "../testing/sync-arbitraries.ts
 import { KITCHEN_MARKER, composeSpecialRequests, parseSpecialRequests } from "./special-requests.ts";
 
 const SEPARATOR = `\n\n${KITCHEN_MARKER}`;
-const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 60 }), fc.string({ unit: "grapheme", maxLength: 60 }), markerishArb);
+const anyText = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 60 }),
+  fc.string({ unit: "grapheme", maxLength: 60 }),
+  markerishArb,
+);
 
 // The exact set of splits that survive Maestro → Echo → Maestro, i.e. the image of
 // parseSpecialRequests (compose is its inverse, so no other split can come back).
@@ -40,10 +44,15 @@ describe("specialRequests: Echo → Maestro → Echo", () => {
 
   it("is a fixed point for strings that are mostly markers, separators and newlines", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(KITCHEN_MARKER, SEPARATOR, "\n", "\n\n", "-", " ", "x", "--- Kitchen notes ---"), { maxLength: 8 }), (parts) => {
-        const text = parts.join("");
-        expect(composeSpecialRequests(parseSpecialRequests(text))).toBe(text);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(KITCHEN_MARKER, SEPARATOR, "\n", "\n\n", "-", " ", "x", "--- Kitchen notes ---"), {
+          maxLength: 8,
+        }),
+        (parts) => {
+          const text = parts.join("");
+          expect(composeSpecialRequests(parseSpecialRequests(text))).toBe(text);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -61,12 +70,21 @@ describe("specialRequests: Echo → Maestro → Echo", () => {
 
   it("puts plain text without a kitchen section entirely into the setup requests", () => {
     expect(parseSpecialRequests("")).toEqual({ setup: "", kitchen: "" });
-    expect(parseSpecialRequests("Vegan options for 12 guests")).toEqual({ setup: "Vegan options for 12 guests", kitchen: "" });
-    expect(parseSpecialRequests("Wheelchair access\n\nDance floor")).toEqual({ setup: "Wheelchair access\n\nDance floor", kitchen: "" });
+    expect(parseSpecialRequests("Vegan options for 12 guests")).toEqual({
+      setup: "Vegan options for 12 guests",
+      kitchen: "",
+    });
+    expect(parseSpecialRequests("Wheelchair access\n\nDance floor")).toEqual({
+      setup: "Wheelchair access\n\nDance floor",
+      kitchen: "",
+    });
   });
 
   it("reads a labelled kitchen section back out of Echo's text", () => {
-    expect(parseSpecialRequests("Stage left\n\n--- Kitchen notes ---\nNo nuts")).toEqual({ setup: "Stage left", kitchen: "No nuts" });
+    expect(parseSpecialRequests("Stage left\n\n--- Kitchen notes ---\nNo nuts")).toEqual({
+      setup: "Stage left",
+      kitchen: "No nuts",
+    });
     expect(parseSpecialRequests("--- Kitchen notes ---\nNo nuts")).toEqual({ setup: "", kitchen: "No nuts" });
   });
 
@@ -79,7 +97,9 @@ describe("specialRequests: Echo → Maestro → Echo", () => {
 
 describe("specialRequests: Maestro → Echo → Maestro", () => {
   it("recovers setup and kitchen exactly when the setup text does not contain the marker (even without its newline)", () => {
-    const setupArb = fc.oneof(fc.string({ unit: "grapheme", maxLength: 40 }), markerishArb).filter((s) => !(s + "\n").includes(KITCHEN_MARKER));
+    const setupArb = fc
+      .oneof(fc.string({ unit: "grapheme", maxLength: 40 }), markerishArb)
+      .filter((s) => !(s + "\n").includes(KITCHEN_MARKER));
     fc.assert(
       fc.property(setupArb, anyText, (setup, kitchen) => {
         expect(parseSpecialRequests(composeSpecialRequests({ setup, kitchen }))).toEqual({ setup, kitchen });

@@ -313,6 +313,12 @@ export class SyncEngine {
         if (err instanceof EchoError && err.status === 412) {
           // Echo changed meanwhile: merge its version first, then push what is still ours.
           const fresh = await integration.client.getEvent(echoEventId);
+          if (!allowsEchoToMaestro(integration.direction)) {
+            // One-way to Echo: Maestro is the source of truth. Take Echo's state as
+            // the base, so every field where Echo differs from Maestro is written.
+            await this.d.links.update(orgId, echoEventId, { echoVersion: fresh.version, base: canonicalFromEcho(fresh), echoBeoId: fresh.beoId ?? null, echoBeoStatus: fresh.beoStatus ?? null });
+            continue;
+          }
           if (fresh.version <= link.echoVersion) {
             // Echo's version is authoritative: ours was recorded from a delivery Echo never made.
             await this.d.links.update(orgId, echoEventId, { echoVersion: fresh.version });

@@ -31,7 +31,10 @@ export const markerishArb: fc.Arbitrary<string> = fc
     fc.oneof(
       { weight: 3, arbitrary: fc.string({ unit: "grapheme", maxLength: 6 }) },
       { weight: 2, arbitrary: fc.constantFrom("\n", "\n\n", "\r\n", " ", "-", "---") },
-      { weight: 2, arbitrary: fc.constantFrom(KITCHEN_MARKER, KITCHEN_MARKER.trimEnd(), `\n\n${KITCHEN_MARKER}`, "Kitchen notes") },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(KITCHEN_MARKER, KITCHEN_MARKER.trimEnd(), `\n\n${KITCHEN_MARKER}`, "Kitchen notes"),
+      },
     ),
     { maxLength: 6 },
   )
