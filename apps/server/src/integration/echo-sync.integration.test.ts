@@ -82,4 +82,27 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
     expect(echoEvent.guestCount.guaranteed).toBe(150 + rounds);
     expect(echoEvent.version).toBe(startVersion + rounds);
   });
+
+  it("exposes sync metrics, readiness and status", async () => {
+    const metrics = await (await fetch(`${kit.maestro.url}/metrics`)).text();
+    for (const name of [
+      "maestro_sync_operations_total",
+      "maestro_sync_propagation_seconds_bucket",
+      "maestro_webhooks_received_total",
+      "maestro_echo_api_request_seconds_bucket",
+      "maestro_sync_queue_depth",
+      "maestro_sync_open_conflicts",
+    ]) {
+      expect(metrics).toContain(name);
+    }
+    expect(metrics).toMatch(/maestro_sync_operations_total\{direction="echo_to_maestro",status="succeeded"\} [1-9]/);
+    const ready = await (await fetch(`${kit.maestro.url}/readyz`)).json();
+    expect(ready).toMatchObject({ status: "ready", database: "ok", echoCrm: "healthy" });
+    const status = (await kit.admin("GET", "/api/echo-integration/status")).body;
+    expect(status).toMatchObject({ enabled: true, connection: { echoCrm: "healthy" } });
+    expect(status.counts.synced).toBeGreaterThan(0);
+    const config = (await kit.admin("GET", "/api/echo-integration/config")).body;
+    expect(config.webhookSecret).not.toContain("whsec_");
+    expect(config.echoCrmApiKey).toMatch(/^•+/);
+  });
 });
