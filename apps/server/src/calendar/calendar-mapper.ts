@@ -38,23 +38,45 @@ function span(e: { time: string; endTime?: string | null }): [number, number] {
 
 export type BookingSlot = { id: string; date: string; time: string; endTime?: string | null; room: string; status: string };
 
-// For each event, the ids of other active events that overlap it in the same room.
-export function findDoubleBookings(events: readonly BookingSlot[]): Map<string, string[]> {
-  const byDayRoom = new Map<string, BookingSlot[]>();
+// Rooms that cannot be used at the same time: a room and its combinable parts
+// (the Grand Ballroom is Ballroom A plus Ballroom B). Names compare case-insensitively.
+export type RoomClash = (a: string, b: string) => boolean;
+export const sameRoom: RoomClash = (a, b) => a.toLowerCase() === b.toLowerCase();
+
+export function roomClashFrom(rooms: readonly { name: string; combinesWith: readonly string[] }[]): RoomClash {
+  const related = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    const set = related.get(a) ?? new Set<string>();
+    set.add(b);
+    related.set(a, set);
+  };
+  for (const room of rooms) {
+    for (const other of room.combinesWith) {
+      link(room.name.toLowerCase(), other.toLowerCase());
+      link(other.toLowerCase(), room.name.toLowerCase());
+    }
+  }
+  return (a, b) => sameRoom(a, b) || (related.get(a.toLowerCase())?.has(b.toLowerCase()) ?? false);
+}
+
+// For each event, the ids of other active events that overlap it in the same
+// room (or in a room that shares space with it).
+export function findDoubleBookings(events: readonly BookingSlot[], clash: RoomClash = sameRoom): Map<string, string[]> {
+  const byDay = new Map<string, BookingSlot[]>();
   for (const e of events) {
     if (e.status === "cancelled") continue;
-    const key = `${e.date}\u0000${e.room.toLowerCase()}`;
-    const list = byDayRoom.get(key) ?? [];
+    const list = byDay.get(e.date) ?? [];
     list.push(e);
-    byDayRoom.set(key, list);
+    byDay.set(e.date, list);
   }
   const result = new Map<string, string[]>();
-  for (const list of byDayRoom.values()) {
+  for (const list of byDay.values()) {
     if (list.length < 2) continue;
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
         const a = list[i]!;
         const b = list[j]!;
+        if (!clash(a.room, b.room)) continue;
         const [as, ae] = span(a);
         const [bs, be] = span(b);
         if (as < be && bs < ae) {

@@ -44,4 +44,12 @@ describe("calendar events", () => {
     const after = await admin("GET", `/api/calendar/events/${byTitle["Okafor Wedding"].id}`);
     expect(after.body.doubleBookedWith).toBeUndefined();
   });
+
+  it("counts a combined room as booked when one of its parts is", async () => {
+    await admin("POST", "/api/rooms", { name: "Grand Ballroom", capacity: 400, combinesWith: ["Ballroom A", "Ballroom B"] });
+    const part = await admin("POST", "/api/calendar/events", { title: "Sales Kickoff", date: "2027-05-01", time: "19:00", endTime: "22:00", room: "Ballroom A", guestCount: 150 });
+    expect(part.body.doubleBookedWith).toHaveLength(1);
+    const other = await admin("POST", "/api/calendar/events", { title: "Breakout", date: "2027-05-01", time: "19:00", room: "Library", guestCount: 10 });
+    expect(other.body.doubleBookedWith).toBeUndefined();
+  });
 });

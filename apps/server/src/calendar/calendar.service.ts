@@ -5,7 +5,8 @@ import type { z } from "zod";
 import type { AuthContext } from "../auth/auth-context.ts";
 import { notFound } from "../http/errors.ts";
 import type { LiveBus } from "../live/live-bus.ts";
-import { findDoubleBookings, toCalendarEvent } from "./calendar-mapper.ts";
+import type { RoomRepository } from "../rooms/room.repository.ts";
+import { findDoubleBookings, roomClashFrom, toCalendarEvent } from "./calendar-mapper.ts";
 import type { CalendarFilter, CalendarRepository } from "./calendar.repository.ts";
 import type { CalendarEventsTable, Db } from "../db/schema.ts";
 import { conflict } from "../http/errors.ts";
@@ -20,6 +21,7 @@ export class CalendarService {
   constructor(
     private readonly db: Db,
     private readonly repo: CalendarRepository,
+    private readonly rooms: RoomRepository,
     private readonly live: LiveBus,
   ) {}
 
@@ -95,9 +97,12 @@ export class CalendarService {
     const active = events.filter((e) => e.status !== "cancelled");
     if (active.length === 0) return events;
     const dates = active.map((e) => e.date).sort();
-    const rooms = [...new Set(active.map((e) => e.room))];
+    const allRooms = await this.rooms.list(orgId);
+    const clash = roomClashFrom(allRooms);
+    const names = [...new Set(active.map((e) => e.room))];
+    const rooms = [...new Set([...names, ...allRooms.map((r) => r.name).filter((r) => names.some((n) => clash(n, r)))])];
     const others = await this.repo.activeInRooms(orgId, dates[0]!, dates[dates.length - 1]!, rooms);
-    const overlaps = findDoubleBookings(others);
+    const overlaps = findDoubleBookings(others, clash);
     return events.map((e) => {
       const withIds = overlaps.get(e.id);
       return withIds && e.status !== "cancelled" ? { ...e, doubleBookedWith: withIds } : e;
