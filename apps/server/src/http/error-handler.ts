@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { errorBody, type ErrorCode } from "@maestro/shared/errors";
+import { SecretBoxError } from "../crypto/secret-box.ts";
 import { AppError } from "./errors.ts";
 
 const codeByStatus: Record<number, ErrorCode> = {
@@ -19,6 +20,18 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.headers) void reply.headers(error.headers);
       return reply.status(error.statusCode).send(errorBody(error.code, error.message, error.details));
+    }
+    if (error instanceof SecretBoxError) {
+      // A stored secret that cannot be decrypted (tampered with, or the wrong key): say so, loudly.
+      request.log.error({ err: error }, "stored integration secret cannot be decrypted");
+      return reply
+        .status(500)
+        .send(
+          errorBody(
+            "internal_error",
+            `the stored integration secrets cannot be decrypted: ${error.message}; check MAESTRO_SECRET_KEY (and MAESTRO_PREVIOUS_SECRET_KEYS) or initialize the integration again`,
+          ),
+        );
     }
     const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 400 && status < 500) {

@@ -22,11 +22,6 @@ export function registerEchoWebhookRoutes(app: FastifyInstance, deps: Deps): voi
 
     scope.post(MAESTRO_WEBHOOK_RECEIVER_PATH, { config: { roles: "public" }, bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
       const client = request.ip;
-      const throttled = deps.badSignatures.throttledFor(client);
-      if (throttled > 0) {
-        deps.metrics.webhooksRejected.inc({ reason: "throttled" });
-        return reply.status(429).header("retry-after", String(throttled)).send(errorBody("rate_limited", "too many deliveries with bad signatures"));
-      }
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const candidates = await integrationsFor(request, deps.runtime);
       let integration: OrgIntegration | undefined;
@@ -39,8 +34,20 @@ export function registerEchoWebhookRoutes(app: FastifyInstance, deps: Deps): voi
         }
         failure = result.reason;
       }
+      if (candidates.length === 0) {
+        // Not an attack: no enabled integration (e.g. paused by an admin). Echo retries later.
+        deps.metrics.webhooksRejected.inc({ reason: "integration_disabled" });
+        return reply.status(401).send(errorBody("invalid_signature", "no enabled Echo integration accepts this delivery"));
+      }
       if (!integration) {
+        // Verification comes first and only failures are counted and throttled:
+        // correctly signed deliveries are never refused, even from a flooding address.
+        const throttled = deps.badSignatures.throttledFor(client);
         deps.badSignatures.record(client, candidates.length === 1 ? candidates[0]!.orgId : undefined);
+        if (throttled > 0) {
+          deps.metrics.webhooksRejected.inc({ reason: "throttled" });
+          return reply.status(429).header("retry-after", String(throttled)).send(errorBody("rate_limited", "too many deliveries with bad signatures"));
+        }
         deps.metrics.webhooksRejected.inc({ reason: failure });
         request.log.warn({ webhookId: String(request.headers["webhook-id"] ?? "").slice(0, 100), reason: failure }, "webhook rejected");
         return reply.status(401).send(errorBody("invalid_signature", `webhook verification failed: ${failure.replace(/_/g, " ")}`));
@@ -83,7 +90,11 @@ async function integrationsFor(request: FastifyRequest, runtime: IntegrationRunt
   const ids = typeof org === "string" && org.length <= 64 ? [org] : await runtime.enabledOrgIds();
   const found: OrgIntegration[] = [];
   for (const id of ids) {
-    const integration = await runtime.get(id).catch(() => undefined);
+    const integration = await runtime.get(id).catch((err: unknown) => {
+      // E.g. a stored secret that fails authentication: the delivery cannot be verified, and the operator must know why.
+      request.log.error({ err, orgId: id }, "integration configuration unreadable: webhook cannot be verified");
+      return undefined;
+    });
     if (integration?.enabled) found.push(integration);
   }
   return found;

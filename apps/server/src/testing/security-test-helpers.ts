@@ -11,13 +11,22 @@ export const ECHO_WEBHOOK_PATH = "/api/echo-integration/webhooks/echo-crm";
 
 // A read-only SQL query against a test Maestro's own database, bypassing the app:
 // SQLite file in DATA_DIR, or the server's PostgreSQL schema. `?` placeholders.
-export async function rawQuery(m: TestMaestro, query: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+export async function rawQuery(
+  m: TestMaestro,
+  query: string,
+  params: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
   if (m.db.databaseUrl && m.db.schema) {
     const client = new pg.Client({ connectionString: m.db.databaseUrl, options: `-c search_path=${m.db.schema}` });
     await client.connect();
     try {
       let n = 0;
-      return (await client.query(query.replace(/\?/g, () => `$${++n}`), params)).rows as Record<string, unknown>[];
+      return (
+        await client.query(
+          query.replace(/\?/g, () => `$${++n}`),
+          params,
+        )
+      ).rows as Record<string, unknown>[];
     } finally {
       await client.end();
     }
@@ -48,7 +57,12 @@ export async function postWebhook(kit: SyncKit, body: string | Buffer, headers: 
 }
 
 // A correctly signed delivery (CONTRACT §6) of `payload`, now unless `timestampSeconds` says otherwise.
-export function signedDelivery(payload: unknown, webhookId: string, timestampSeconds = Date.now() / 1000, secret = WEBHOOK_SECRET) {
+export function signedDelivery(
+  payload: unknown,
+  webhookId: string,
+  timestampSeconds = Date.now() / 1000,
+  secret = WEBHOOK_SECRET,
+) {
   const body = typeof payload === "string" ? payload : JSON.stringify(payload);
   return { body, headers: signWebhook(secret, webhookId, timestampSeconds, body) };
 }
@@ -74,8 +88,8 @@ export async function createSignedEchoEvent(kit: SyncKit, overrides: Record<stri
 // An open manual DataConflict (the kit must run with policy "manual"): Echo's
 // webhooks are dropped while the guaranteed count changes in Echo, then Maestro
 // changes it too; Maestro's push meets a 412, re-reads Echo and finds both changed.
-export async function makeManualConflict(kit: SyncKit, eventName: string) {
-  const { echoId, beoId } = await createSignedEchoEvent(kit, { eventName });
+export async function makeManualConflict(kit: SyncKit, eventName: string, overrides: Record<string, unknown> = {}) {
+  const { echoId, beoId } = await createSignedEchoEvent(kit, { eventName, ...overrides });
   const drop = await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
   if (drop.status >= 300) throw new Error(`cannot set sandbox faults: ${JSON.stringify(drop.body)}`);
   try {

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { settle, startSyncKit, waitFor, type SyncKit } from "../testing/sync-test-kit.ts";
+import { calendarFor, createSignedEchoEvent } from "../testing/security-test-helpers.ts";
+import { DEFAULT_SCHEDULER_OPTIONS } from "./integration-scheduler.ts";
+
+// Issue 5 acceptance — stopping the sandbox turns status to `down` within 30 s and
+// raises an alert; restarting it recovers and syncs the backlog.
+
+describe("Echo outage and recovery", () => {
+  let kit: SyncKit;
+
+  beforeAll(async () => {
+    // Health checks every 500 ms; pushes retried quickly (backoff capped at 200 ms), so that
+    // one change of the backlog uses up its attempts and is parked as failed during the outage.
+    kit = await startSyncKit({ integration: { scheduler: { healthCheckMs: 500 }, retry: { baseMs: 50, maxMs: 200 } } });
+  });
+  afterAll(async () => kit?.stop());
+
+  const status = async () => (await kit.admin("GET", "/api/echo-integration/status")).body;
+
+  it("goes down with an alert when Echo stops, and after a restart recovers and syncs the backlog", async () => {
+    const a = await createSignedEchoEvent(kit, { eventName: "Outage Banquet A" });
+    const b = await createSignedEchoEvent(kit, { eventName: "Outage Banquet B" });
+    const before = await status();
+    expect(before.connection.echoCrm).toBe("healthy");
+    expect(before.alerts.filter((x: any) => x.rule === "echo_connectivity")).toEqual([]);
+
+    await kit.sandbox.close();
+    const down = await waitFor(
+      "status down",
+      async () => ((await status()).connection.echoCrm === "down" ? status() : undefined),
+      30_000,
+    );
+    expect(down.alerts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: "echo_connectivity", severity: "critical", message: expect.any(String) }),
+      ]),
+    );
+    // Readiness reports Echo's state (Maestro itself stays ready: it works on without Echo).
+    expect((await kit.admin("GET", "/readyz")).body).toMatchObject({ database: "ok", echoCrm: "down" });
+
+    // Maestro keeps working during the outage: BEO changes are accepted and queued.
+    expect((await kit.admin("PATCH", `/api/beos/${a.beoId}`, { event: { guaranteed: 201 } })).status).toBe(200);
+    // A's push exhausts its attempts while Echo is away and is parked as failed…
+    await waitFor(
+      "A's push to be parked as failed",
+      async () =>
+        (await kit.maestro.maestro.integration.jobs.listFailed(kit.maestro.orgId)).some(
+          (j) => j.kind === "push" && j.orderingKey === a.echoId,
+        ),
+      30_000,
+    );
+    // …while B's change is made just before Echo returns.
+    expect(
+      (
+        await kit.admin("PATCH", `/api/beos/${b.beoId}`, {
+          event: { guaranteed: 202 },
+          menu: { specialInstructions: "Changed during the outage" },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await status()).connection.echoCrm).toBe("down");
+
+    await kit.restartSandbox();
+    const healthy = await waitFor(
+      "status healthy",
+      async () => ((await status()).connection.echoCrm === "healthy" ? status() : undefined),
+      30_000,
+    );
+    await waitFor(
+      "the connectivity alert to be resolved",
+      async () => !(await status()).alerts.some((x: any) => x.rule === "echo_connectivity"),
+      30_000,
+    );
+    expect(healthy.enabled).toBe(true);
+
+    // The backlog reaches Echo: both changes, including the one whose job had given up.
+    await waitFor(
+      "A's change in Echo",
+      async () => (await kit.echo("GET", `/v1/events/${a.echoId}`)).body.guestCount.guaranteed === 201,
+      30_000,
+    );
+    await waitFor(
+      "B's change in Echo",
+      async () => (await kit.echo("GET", `/v1/events/${b.echoId}`)).body.guestCount.guaranteed === 202,
+      30_000,
+    );
+    await settle(kit);
+
+    // And Echo → Maestro flows again (the restarted sandbox kept Maestro's webhook registration).
+    expect((await kit.echo("PATCH", `/v1/events/${b.echoId}`, { room: "Harbor Terrace" })).status).toBe(200);
+    await waitFor(
+      "Echo change after recovery",
+      async () => (await calendarFor(kit, b.echoId))?.room === "Harbor Terrace",
+      30_000,
+    );
+    expect((await kit.admin("GET", "/readyz")).body).toMatchObject({ status: "ready", echoCrm: "healthy" });
+  });
+});
+
+// The same acceptance point with the production health-check interval (10 s): two
+// missed checks in a row mean `down`, so the operator sees it well within 30 s.
+describe("Echo outage with the default health-check interval", () => {
+  let kit: SyncKit;
+  beforeAll(async () => {
+    kit = await startSyncKit({
+      integration: { scheduler: { healthCheckMs: DEFAULT_SCHEDULER_OPTIONS.healthCheckMs } },
+    });
+  });
+  afterAll(async () => kit?.stop());
+
+  it("reports down with an echo_connectivity alert within 30 s", async () => {
+    await kit.sandbox.close();
+    const down = await waitFor(
+      "status down",
+      async () => {
+        const s = (await kit.admin("GET", "/api/echo-integration/status")).body;
+        return s.connection.echoCrm === "down" && s.alerts.some((x: any) => x.rule === "echo_connectivity")
+          ? s
+          : undefined;
+      },
+      30_000,
+    );
+    expect(down.connection.lastCheckedAt).toEqual(expect.any(String));
+  });
+});
