@@ -1,8 +1,17 @@
-import { useEffect } from "react";
-import { BeoEditorPage } from "../features/beo/components/beo-editor-page";
-import { CalendarPage } from "../features/calendar/components/calendar-page";
-import { IntegrationPage } from "../features/integration/components/integration-page";
+import { lazy, Suspense, useEffect } from "react";
+import { Loading } from "../components/feedback";
 import { Link, matchPath } from "../lib/router";
+
+// Each page is its own chunk: FullCalendar loads only with the calendar.
+const CalendarPage = lazy(() =>
+  import("../features/calendar/components/calendar-page").then((m) => ({ default: m.CalendarPage })),
+);
+const BeoEditorPage = lazy(() =>
+  import("../features/beo/components/beo-editor-page").then((m) => ({ default: m.BeoEditorPage })),
+);
+const IntegrationPage = lazy(() =>
+  import("../features/integration/components/integration-page").then((m) => ({ default: m.IntegrationPage })),
+);
 
 const titles: [string, string][] = [
   ["/calendar", "Calendar"],
@@ -10,12 +19,7 @@ const titles: [string, string][] = [
   ["/beos/:id", "BEO"],
 ];
 
-export function AppRoutes({ pathname }: { pathname: string }) {
-  useEffect(() => {
-    const match = titles.find(([pattern]) => matchPath(pattern, pathname));
-    document.title = match ? `${match[1]} · Maestro Banquets` : "Maestro Banquets";
-  }, [pathname]);
-
+function Page({ pathname }: { pathname: string }) {
   if (matchPath("/calendar", pathname)) return <CalendarPage />;
   if (matchPath("/integration", pathname)) return <IntegrationPage />;
   const beo = matchPath("/beos/:id", pathname);
@@ -27,5 +31,18 @@ export function AppRoutes({ pathname }: { pathname: string }) {
         Go to the <Link to="/calendar">calendar</Link>.
       </p>
     </section>
+  );
+}
+
+export function AppRoutes({ pathname }: { pathname: string }) {
+  useEffect(() => {
+    const match = titles.find(([pattern]) => matchPath(pattern, pathname));
+    document.title = match ? `${match[1]} · Maestro Banquets` : "Maestro Banquets";
+  }, [pathname]);
+
+  return (
+    <Suspense fallback={<Loading />}>
+      <Page pathname={pathname} />
+    </Suspense>
   );
 }

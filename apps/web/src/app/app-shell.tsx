@@ -45,9 +45,12 @@ export function AppShell({ children }: { children: ReactNode }) {
                 <Icon />
                 {label}
                 {to === "/integration" && conflicts > 0 && (
-                  <span className="nav-count" aria-label={`${conflicts} open conflicts`}>
-                    {conflicts}
-                  </span>
+                  <>
+                    <span className="nav-count" aria-hidden="true">
+                      {conflicts}
+                    </span>
+                    <span className="sr-only">, {conflicts} open conflicts</span>
+                  </>
                 )}
               </Link>
             );

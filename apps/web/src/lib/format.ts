@@ -129,6 +129,7 @@ export function fieldLabel(path: string): string {
     room: "Room",
     "guestCount.guaranteed": "Guaranteed guests",
     guestCount: "Guaranteed guests",
+    guaranteed: "Guaranteed guests",
     specialRequests: "Special requests",
   };
   if (known[path]) return known[path];

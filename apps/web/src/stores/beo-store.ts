@@ -1,11 +1,10 @@
-import type { EchoCRMEvent } from "@maestro/shared/echo-event.schema";
 import type { DataConflict, SyncConfiguration, SyncStatus } from "@maestro/shared/integration.schema";
 import type { BEODocument } from "@maestro/shared/maestro.schema";
 import { create } from "zustand";
 import { createBeoForCalendarEvent } from "../features/beo/api/create-beo";
 import { createBeoFromEchoEvent } from "../features/integration/api/create-beo-from-echo-event";
 import { getConflicts } from "../features/integration/api/get-conflicts";
-import { getEchoEvents } from "../features/integration/api/get-echo-events";
+import { getEchoEvents, type EchoEventSummary } from "../features/integration/api/get-echo-events";
 import { getIntegrationConfig, type MaskedConfiguration } from "../features/integration/api/get-integration-config";
 import { getSyncStatus } from "../features/integration/api/get-sync-status";
 import { initializeIntegration } from "../features/integration/api/initialize-integration";
@@ -31,7 +30,7 @@ export type BEOStore = {
   resolvedConflicts: DataConflict[];
   conflictsState: LoadState;
   isIntegrationEnabled: boolean;
-  echoCrmEvents: EchoCRMEvent[];
+  echoCrmEvents: EchoEventSummary[];
   echoEventsQuery: string;
   echoEventsState: LoadState;
   lastSyncRequestedAt: string | null;
@@ -90,9 +89,7 @@ export const useBEOStore = create<BEOStore>((set, get) => ({
   createBEOFromEchoCrmEvent: async (echoCrmEventId) => {
     const beo = await createBeoFromEchoEvent(echoCrmEventId);
     set({
-      echoCrmEvents: get().echoCrmEvents.map((e) =>
-        e.id === echoCrmEventId ? { ...e, beoId: beo.id, beoStatus: beo.status } : e,
-      ),
+      echoCrmEvents: get().echoCrmEvents.map((e) => (e.echoEventId === echoCrmEventId ? { ...e, beoId: beo.id } : e)),
     });
     return beo;
   },

@@ -1,3 +1,4 @@
+import { InlineSelect } from "../../../components/inline-field";
 import type { BEODocument } from "@maestro/shared/maestro.schema";
 import { BeoStatusBadge } from "../../../components/badge";
 import { CheckIcon, DownloadIcon } from "../../../components/icons";
@@ -38,15 +39,16 @@ export function BeoActionBar(props: Props) {
       </div>
       <div className="beo-actions">
         {canEdit && (
-          <label className="inline-field">
-            <span>Status</span>
-            <select value={draft.status} onChange={(e) => onStatus(e.target.value as BeoDraft["status"])}>
-              <option value="draft">Draft</option>
-              <option value="pending_approval">Pending approval</option>
-              {doc.status === "approved" && <option value="approved">Approved</option>}
-              <option value="cancelled">Cancelled</option>
-            </select>
-          </label>
+          <InlineSelect
+            label="Status"
+            value={draft.status}
+            onChange={(e) => onStatus(e.target.value as BeoDraft["status"])}
+          >
+            <option value="draft">Draft</option>
+            <option value="pending_approval">Pending approval</option>
+            {doc.status === "approved" && <option value="approved">Approved</option>}
+            <option value="cancelled">Cancelled</option>
+          </InlineSelect>
         )}
         <a className="button" href={`/api/beos/${encodeURIComponent(doc.id)}/pdf`} target="_blank" rel="noreferrer">
           <DownloadIcon /> Download PDF

@@ -18,7 +18,10 @@ function MenuDiff({ before, after }: { before: MenuItem[]; after: MenuItem[] }) 
     const prev = old.get(item.name);
     if (!prev) lines.push({ kind: "added", text: describe(item) });
     else if (JSON.stringify(prev) !== JSON.stringify(item))
-      lines.push({ kind: "changed", text: `${describe(prev)} → ${describe(item).replace(`${item.name}`, "").trim() || item.name}` });
+      lines.push({
+        kind: "changed",
+        text: `${describe(prev)} → ${describe(item).replace(`${item.name}`, "").trim() || item.name}`,
+      });
   }
   for (const item of before) if (!next.has(item.name)) lines.push({ kind: "removed", text: describe(item) });
   if (lines.length === 0) lines.push({ kind: "changed", text: "Order changed" });

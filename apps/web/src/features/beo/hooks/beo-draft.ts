@@ -151,6 +151,7 @@ const aliases: Record<string, string[]> = {
   time: ["event.time"],
   room: ["event.room"],
   guestCount: ["event.guaranteed"],
+  guaranteed: ["event.guaranteed"],
   "guestCount.guaranteed": ["event.guaranteed"],
   specialRequests: ["menu.specialInstructions", "setup.specialRequests"],
   notes: ["menu.specialInstructions", "setup.specialRequests"],

@@ -62,7 +62,7 @@ export function CalendarPage() {
       {q && (
         <SearchResults query={q} results={search.data} loading={search.isFetching} limit={SEARCH_LIMIT} onPick={pick} />
       )}
-      <div className="calendar-legend" aria-label="Summary">
+      <div className="calendar-legend">
         <span>
           {events.length} event{events.length === 1 ? "" : "s"} shown
         </span>
@@ -84,6 +84,10 @@ export function CalendarPage() {
           anchor={anchor}
           events={events}
           onEventClick={pick}
+          onMoreClick={(date) => {
+            setAnchor(date);
+            setView("day");
+          }}
           onDateClick={can(role, "createEvent") ? (date, time) => setCreateAt({ date, time }) : undefined}
         />
       )}

@@ -1,3 +1,4 @@
+import { InlineSelect } from "../../../components/inline-field";
 import { calendarStatuses, type CalendarStatus, type Room } from "@maestro/shared/maestro.schema";
 import { ChevronLeftIcon, ChevronRightIcon, PlusIcon } from "../../../components/icons";
 import { humanize } from "../../../lib/format";
@@ -75,36 +76,35 @@ export function CalendarToolbar(props: Props) {
           value={filters.q}
           onChange={(e) => set("q", e.target.value)}
         />
-        <label className="inline-field">
-          <span>Room</span>
-          <select value={filters.room} onChange={(e) => set("room", e.target.value)}>
-            <option value="">All rooms</option>
-            {rooms.map((r) => (
-              <option key={r.id} value={r.name}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Source</span>
-          <select value={filters.source} onChange={(e) => set("source", e.target.value as CalendarFilters["source"])}>
-            <option value="">All sources</option>
-            <option value="echo">Echo CRM</option>
-            <option value="maestro">Maestro</option>
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Status</span>
-          <select value={filters.status} onChange={(e) => set("status", e.target.value as CalendarFilters["status"])}>
-            <option value="">Any status</option>
-            {calendarStatuses.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <InlineSelect label="Room" value={filters.room} onChange={(e) => set("room", e.target.value)}>
+          <option value="">All rooms</option>
+          {rooms.map((r) => (
+            <option key={r.id} value={r.name}>
+              {r.name}
+            </option>
+          ))}
+        </InlineSelect>
+        <InlineSelect
+          label="Source"
+          value={filters.source}
+          onChange={(e) => set("source", e.target.value as CalendarFilters["source"])}
+        >
+          <option value="">All sources</option>
+          <option value="echo">Echo CRM</option>
+          <option value="maestro">Maestro</option>
+        </InlineSelect>
+        <InlineSelect
+          label="Status"
+          value={filters.status}
+          onChange={(e) => set("status", e.target.value as CalendarFilters["status"])}
+        >
+          <option value="">Any status</option>
+          {calendarStatuses.map((s) => (
+            <option key={s} value={s}>
+              {humanize(s)}
+            </option>
+          ))}
+        </InlineSelect>
         {(filters.q || filters.room || filters.source || filters.status) && (
           <button
             type="button"

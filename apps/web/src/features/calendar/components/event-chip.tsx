@@ -31,9 +31,19 @@ export function eventTooltip(e: CalendarEvent): string {
 // How an event looks on the board. `density` trades detail for space: month
 // cells get one line; week/day columns and the room grid add the people, the
 // room and the contract status.
-export function EventChip({ event, density, showRoom = true }: { event: CalendarEvent; density: "compact" | "full"; showRoom?: boolean }) {
+export function EventChip({
+  event,
+  density,
+  showRoom = true,
+}: {
+  event: CalendarEvent;
+  density: "compact" | "full";
+  showRoom?: boolean;
+}) {
   const doubled = (event.doubleBookedWith?.length ?? 0) > 0;
-  const people = [event.clientName, event.salesRepName ? `Rep: ${event.salesRepName}` : null].filter(Boolean).join(" · ");
+  const people = [event.clientName, event.salesRepName ? `Rep: ${event.salesRepName}` : null]
+    .filter(Boolean)
+    .join(" · ");
   if (density === "compact") {
     return (
       <div className="event-chip event-chip-compact" title={eventTooltip(event)}>

@@ -58,25 +58,15 @@ export function EventDetailsDialog({ event, related, onClose }: Props) {
         )
       }
       footer={
-        event && (
-          <>
-            {event.beoId ? (
-              <Link to={`/beos/${event.beoId}`} className="button button-primary" onClick={onClose}>
-                Open BEO
-              </Link>
-            ) : (
-              can(role, "createBeo") &&
-              event.status !== "cancelled" && (
-                <button type="button" className="button button-primary" onClick={createBeo} disabled={busy}>
-                  {busy ? "Creating…" : "Create BEO"}
-                </button>
-              )
-            )}
-            <button type="button" className="button" onClick={onClose}>
-              Close
-            </button>
-          </>
-        )
+        event?.beoId ? (
+          <Link to={`/beos/${event.beoId}`} className="button button-primary" onClick={onClose}>
+            Open BEO
+          </Link>
+        ) : event && can(role, "createBeo") && event.status !== "cancelled" ? (
+          <button type="button" className="button button-primary" onClick={createBeo} disabled={busy}>
+            {busy ? "Creating…" : "Create BEO"}
+          </button>
+        ) : undefined
       }
     >
       {event && (

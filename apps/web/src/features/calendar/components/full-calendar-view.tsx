@@ -15,6 +15,7 @@ type Props = {
   events: CalendarEvent[];
   onEventClick: (event: CalendarEvent) => void;
   onDateClick?: (date: string, time?: string) => void;
+  onMoreClick: (date: string) => void;
 };
 
 function toEventInput(e: CalendarEvent): EventInput {
@@ -32,15 +33,49 @@ function toEventInput(e: CalendarEvent): EventInput {
   };
 }
 
+// Month cells show a few events per day and a "+N more" entry that opens the
+// day. Handing FullCalendar only those keeps a month with thousands of events
+// as fast as an empty one (it would otherwise render and measure every event).
+const MONTH_PER_DAY = 4;
+
+function monthInputs(events: CalendarEvent[]): EventInput[] {
+  const byDay = new Map<string, CalendarEvent[]>();
+  for (const e of events) {
+    const list = byDay.get(e.date);
+    if (list) list.push(e);
+    else byDay.set(e.date, [e]);
+  }
+  const out: EventInput[] = [];
+  for (const [date, list] of byDay) {
+    list.sort((a, b) => a.time.localeCompare(b.time));
+    const shown = list.length > MONTH_PER_DAY ? MONTH_PER_DAY - 1 : list.length;
+    // Clipped to its own day: a late event must not spill into the next cell.
+    for (const e of list.slice(0, shown)) out.push({ ...toEventInput(e), end: `${date}T23:59` });
+    if (list.length > shown) {
+      out.push({
+        id: `more-${date}`,
+        title: `+${list.length - shown} more`,
+        start: `${date}T23:58`,
+        end: `${date}T23:59`,
+        classNames: ["ev-more"],
+        extendedProps: { moreDate: date, count: list.length - shown },
+      });
+    }
+  }
+  return out;
+}
+
 function renderEventContent(arg: EventContentArg) {
+  const more = arg.event.extendedProps.moreDate as string | undefined;
+  if (more) return <span className="ev-more-label">{arg.event.title}</span>;
   const event = arg.event.extendedProps.event as CalendarEvent;
   return <EventChip event={event} density={arg.view.type === "dayGridMonth" ? "compact" : "full"} />;
 }
 
 // FullCalendar draws month/week/day; our own toolbar drives it, so its header is off.
-export function FullCalendarView({ view, anchor, events, onEventClick, onDateClick }: Props) {
+export function FullCalendarView({ view, anchor, events, onEventClick, onDateClick, onMoreClick }: Props) {
   const ref = useRef<FullCalendar>(null);
-  const inputs = useMemo(() => events.map(toEventInput), [events]);
+  const inputs = useMemo(() => (view === "month" ? monthInputs(events) : events.map(toEventInput)), [events, view]);
 
   useEffect(() => {
     const api = ref.current?.getApi();
@@ -63,7 +98,7 @@ export function FullCalendarView({ view, anchor, events, onEventClick, onDateCli
         events={inputs}
         eventDisplay="block"
         eventInteractive
-        dayMaxEvents={4}
+        dayMaxEvents={false}
         eventMaxStack={3}
         slotMinTime="06:00:00"
         slotMaxTime="24:00:00"
@@ -78,7 +113,9 @@ export function FullCalendarView({ view, anchor, events, onEventClick, onDateCli
         eventContent={renderEventContent}
         eventClick={(arg: EventClickArg) => {
           arg.jsEvent.preventDefault();
-          onEventClick(arg.event.extendedProps.event as CalendarEvent);
+          const more = arg.event.extendedProps.moreDate as string | undefined;
+          if (more) onMoreClick(more);
+          else onEventClick(arg.event.extendedProps.event as CalendarEvent);
         }}
         dateClick={
           onDateClick
@@ -90,6 +127,7 @@ export function FullCalendarView({ view, anchor, events, onEventClick, onDateCli
             : undefined
         }
         moreLinkHint={(n: number) => `Show ${n} more events`}
+        eventOrder="start,title"
         navLinks={false}
       />
     </div>

@@ -1,59 +1,58 @@
-import type { EchoCRMEvent } from "@maestro/shared/echo-event.schema";
 import type { ReactNode } from "react";
-import { ContractBadge } from "../../../components/badge";
+import { ContractBadge, EventStatusBadge } from "../../../components/badge";
 import { CloseIcon } from "../../../components/icons";
 import { formatDate, formatMoney, formatTimestamp } from "../../../lib/format";
+import { Link } from "../../../lib/router";
+import type { EchoEventSummary } from "../api/get-echo-events";
 
-export function EchoEventDetails({
-  event,
-  onClose,
-  action,
-}: {
-  event: EchoCRMEvent;
-  onClose: () => void;
-  action: ReactNode;
-}) {
+type Props = { event: EchoEventSummary; onClose: () => void; action: ReactNode };
+
+export function EchoEventDetails({ event, onClose, action }: Props) {
   return (
     <section className="card echo-details" aria-labelledby="echo-details-heading">
       <header className="section-heading">
-        <h2 id="echo-details-heading">{event.eventName}</h2>
+        <h2 id="echo-details-heading">{event.title}</h2>
         <button type="button" className="icon-button" aria-label="Close details" onClick={onClose}>
           <CloseIcon />
         </button>
       </header>
       <div className="badge-row">
-        <ContractBadge status={event.contractStatus} />
-        {event.deletedAt && <span className="badge badge-danger">Deleted in Echo</span>}
+        {event.contractStatus && <ContractBadge status={event.contractStatus} />}
+        <EventStatusBadge status={event.status} />
+        {event.deletedInEcho && <span className="badge badge-danger">Deleted in Echo</span>}
       </div>
       <dl className="kv">
         <dt>Echo id</dt>
         <dd>
-          <code>{event.id}</code> (version {event.version})
+          <code>{event.echoEventId}</code>
+          {event.echoVersion !== undefined && ` (version ${event.echoVersion})`}
         </dd>
         <dt>Date</dt>
         <dd>
-          {formatDate(event.eventDate)}, {event.eventTime}
-          {event.endTime ? `–${event.endTime}` : ""} ({event.timezone})
+          {formatDate(event.date)}, {event.time}
+          {event.endTime ? `–${event.endTime}` : ""}
         </dd>
-        <dt>Venue · room</dt>
-        <dd>{[event.venue, event.room].filter(Boolean).join(" · ")}</dd>
+        <dt>Room</dt>
+        <dd>{event.room}</dd>
         <dt>Guests</dt>
-        <dd>
-          {event.guestCount.guaranteed} guaranteed
-          {event.guestCount.expected !== undefined ? `, ${event.guestCount.expected} expected` : ""}
-        </dd>
+        <dd>{event.guestCount} guaranteed</dd>
         <dt>Budget</dt>
-        <dd>{formatMoney(event.budget.totalBudget, event.budget.currency)}</dd>
+        <dd>{formatMoney(event.revenue)}</dd>
         <dt>Client</dt>
-        <dd>{event.clientName}</dd>
+        <dd>{event.clientName || "—"}</dd>
         <dt>Sales rep</dt>
         <dd>{event.salesRepName || "—"}</dd>
         <dt>Special requests</dt>
-        <dd className="pre-wrap">{event.specialRequests || "—"}</dd>
-        <dt>Updated</dt>
-        <dd>{formatTimestamp(event.updatedAt)}</dd>
+        <dd className="pre-wrap">{event.notes || "—"}</dd>
+        <dt>Last synced</dt>
+        <dd>{formatTimestamp(event.lastSyncedAt ?? event.updatedAt)}</dd>
       </dl>
-      <div className="form-actions">{action}</div>
+      <div className="form-actions">
+        <Link to={`/calendar?date=${event.date}&view=day`} className="button button-ghost">
+          Show on calendar
+        </Link>
+        {action}
+      </div>
     </section>
   );
 }

@@ -1,16 +1,18 @@
-import type { EchoCRMEvent } from "@maestro/shared/echo-event.schema";
 import { useEffect, useState } from "react";
-import { BeoStatusBadge, ContractBadge } from "../../../components/badge";
+import { ContractBadge } from "../../../components/badge";
 import { EmptyState, ErrorBanner } from "../../../components/feedback";
 import { errorMessage } from "../../../lib/api-client";
-import { useLiveEvent } from "../../../lib/live-events";
 import { formatShortDate } from "../../../lib/format";
+import { useLiveEvent } from "../../../lib/live-events";
 import { can } from "../../../lib/permissions";
 import { Link, navigate } from "../../../lib/router";
 import { useBEOStore } from "../../../stores/beo-store";
 import { useRole } from "../../../stores/session-store";
 import { toast } from "../../../stores/toast-store";
+import type { EchoEventSummary } from "../api/get-echo-events";
 import { EchoEventDetails } from "./echo-event-details";
+
+const PAGE = 100;
 
 export function EchoEventsTab() {
   const role = useRole();
@@ -22,21 +24,25 @@ export function EchoEventsTab() {
   const [q, setQ] = useState(storedQuery);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [creating, setCreating] = useState<string | null>(null);
+  // Render in pages: thousands of rows would make the tab sluggish.
+  const [shown, setShown] = useState(PAGE);
 
   useEffect(() => {
+    setShown(PAGE);
     const timer = setTimeout(() => void load(q.trim()), 250);
     return () => clearTimeout(timer);
   }, [q, load]);
   useLiveEvent(["calendar.changed", "beo.changed"], () => void load());
 
-  const selected = events.find((e) => e.id === selectedId) ?? null;
+  const selected = events.find((e) => e.echoEventId === selectedId) ?? null;
   const canCreate = can(role, "createBeo");
 
-  const onCreate = async (event: EchoCRMEvent) => {
-    setCreating(event.id);
+  const onCreate = async (event: EchoEventSummary) => {
+    if (!event.echoEventId) return;
+    setCreating(event.echoEventId);
     try {
-      const beo = await createBeo(event.id);
-      toast.success(`BEO #${beo.beoNumber} ready for ${event.eventName}`);
+      const beo = await createBeo(event.echoEventId);
+      toast.success(`BEO #${beo.beoNumber} ready for ${event.title}`);
       navigate(`/beos/${beo.id}`);
     } catch (error) {
       toast.error(`Could not create the BEO: ${errorMessage(error)}`);
@@ -44,12 +50,19 @@ export function EchoEventsTab() {
     }
   };
 
-  const beoCell = (e: EchoCRMEvent) =>
+  const beoCell = (e: EchoEventSummary, prominent = false) =>
     e.beoId ? (
-      <Link to={`/beos/${e.beoId}`}>Open BEO</Link>
-    ) : canCreate && !e.deletedAt ? (
-      <button type="button" className="button button-small" onClick={() => onCreate(e)} disabled={creating === e.id}>
-        {creating === e.id ? "Creating…" : "Create BEO"}
+      <Link to={`/beos/${e.beoId}`} className={prominent ? "button button-primary" : undefined}>
+        Open BEO
+      </Link>
+    ) : canCreate && !e.deletedInEcho ? (
+      <button
+        type="button"
+        className={prominent ? "button button-primary" : "button button-small"}
+        onClick={() => onCreate(e)}
+        disabled={creating === e.echoEventId}
+      >
+        {creating === e.echoEventId ? "Creating…" : "Create BEO"}
       </button>
     ) : (
       <span className="muted">—</span>
@@ -78,7 +91,7 @@ export function EchoEventsTab() {
       )}
       <div className={selected ? "split split-open" : "split"}>
         {events.length > 0 && (
-          <div className="table-scroll">
+          <div className="table-scroll table-scroll-tall">
             <table className="data-table">
               <thead>
                 <tr>
@@ -92,53 +105,53 @@ export function EchoEventsTab() {
                 </tr>
               </thead>
               <tbody>
-                {events.map((e) => (
-                  <tr
-                    key={e.id}
-                    className={e.id === selectedId ? "is-selected" : undefined}
-                    aria-selected={e.id === selectedId}
-                  >
-                    <td>
-                      <button
-                        type="button"
-                        className="link-button"
-                        onClick={() => setSelectedId(e.id)}
-                        aria-expanded={e.id === selectedId}
-                      >
-                        {e.eventName}
-                      </button>
-                      <div className="muted small">
-                        <code>{e.id}</code>
-                      </div>
-                    </td>
-                    <td>
-                      {formatShortDate(e.eventDate)} {e.eventTime}
-                    </td>
-                    <td>{e.room}</td>
-                    <td>{e.guestCount.guaranteed}</td>
-                    <td>
-                      <ContractBadge status={e.contractStatus} />
-                    </td>
-                    <td>
-                      {e.clientName}
-                      <div className="muted small">{e.salesRepName}</div>
-                    </td>
-                    <td>
-                      {beoCell(e)}
-                      {e.beoStatus && (
-                        <div>
-                          <BeoStatusBadge status={e.beoStatus} />
+                {events.slice(0, shown).map((e) => {
+                  const isSelected = e.echoEventId === selectedId;
+                  return (
+                    <tr key={e.id} className={isSelected ? "is-selected" : undefined}>
+                      <td>
+                        <button
+                          type="button"
+                          className="link-button"
+                          onClick={() => setSelectedId(isSelected ? null : (e.echoEventId ?? null))}
+                          aria-expanded={isSelected}
+                        >
+                          {e.title}
+                        </button>
+                        <div className="muted small">
+                          <code className="truncate-id" title={e.echoEventId}>
+                            {e.echoEventId}
+                          </code>
+                          {e.deletedInEcho && <span className="badge badge-danger">Deleted in Echo</span>}
                         </div>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+                      </td>
+                      <td className="nowrap">
+                        {formatShortDate(e.date)} {e.time}
+                      </td>
+                      <td>{e.room}</td>
+                      <td>{e.guestCount}</td>
+                      <td>{e.contractStatus && <ContractBadge status={e.contractStatus} />}</td>
+                      <td>
+                        {e.clientName ?? "—"}
+                        <div className="muted small">{e.salesRepName}</div>
+                      </td>
+                      <td>{beoCell(e)}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
+            {events.length > shown && (
+              <div className="table-more">
+                <button type="button" className="button button-small" onClick={() => setShown(shown + PAGE)}>
+                  Show {Math.min(PAGE, events.length - shown)} more of {events.length - shown}
+                </button>
+              </div>
+            )}
           </div>
         )}
         {selected && (
-          <EchoEventDetails event={selected} onClose={() => setSelectedId(null)} action={beoCell(selected)} />
+          <EchoEventDetails event={selected} onClose={() => setSelectedId(null)} action={beoCell(selected, true)} />
         )}
       </div>
     </div>

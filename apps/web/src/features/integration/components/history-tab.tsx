@@ -1,3 +1,4 @@
+import { InlineSelect, InlineInput } from "../../../components/inline-field";
 import type { SyncOperation } from "@maestro/shared/integration.schema";
 import { useState } from "react";
 import { OperationStatusBadge } from "../../../components/badge";
@@ -43,28 +44,24 @@ export function HistoryTab() {
   return (
     <div className="history-tab">
       <div className="toolbar-row filters">
-        <label className="inline-field">
-          <span>Status</span>
-          <select
-            value={filters.status}
-            onChange={(e) => setFilters({ ...filters, status: e.target.value as HistoryFilters["status"] })}
-          >
-            <option value="">All statuses</option>
-            {statuses.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-field">
-          <span>Echo event id</span>
-          <input
-            value={filters.echoEventId}
-            placeholder="evt_…"
-            onChange={(e) => setFilters({ ...filters, echoEventId: e.target.value.trim() })}
-          />
-        </label>
+        <InlineSelect
+          label="Status"
+          value={filters.status}
+          onChange={(e) => setFilters({ ...filters, status: e.target.value as HistoryFilters["status"] })}
+        >
+          <option value="">All statuses</option>
+          {statuses.map((s) => (
+            <option key={s} value={s}>
+              {humanize(s)}
+            </option>
+          ))}
+        </InlineSelect>
+        <InlineInput
+          label="Echo event id"
+          value={filters.echoEventId}
+          placeholder="evt_…"
+          onChange={(e) => setFilters({ ...filters, echoEventId: e.target.value.trim() })}
+        />
       </div>
       {first.error ? <ErrorBanner error={first.error} onRetry={first.refetch} /> : null}
       {!first.error && first.data && ops.length === 0 && <EmptyState title="No operations match these filters" />}
@@ -93,7 +90,13 @@ export function HistoryTab() {
                     <div className="muted small">{humanize(op.trigger)}</div>
                   </td>
                   <td>
-                    {op.echoEventId ? <code>{op.echoEventId}</code> : "—"}
+                    {op.echoEventId ? (
+                      <code className="truncate-id" title={op.echoEventId}>
+                        {op.echoEventId}
+                      </code>
+                    ) : (
+                      "—"
+                    )}
                     {op.beoId && (
                       <div>
                         <Link to={`/beos/${op.beoId}`}>BEO</Link>

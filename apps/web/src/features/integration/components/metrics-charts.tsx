@@ -30,10 +30,10 @@ export function MetricsCharts() {
             kind="bars"
             title="Throughput (operations per minute)"
             summary={`${ok} operations succeeded and ${failed} failed in the last hour.`}
-            times={throughput.map((b) => b.t)}
+            buckets={throughput.map((b) => ({ t: b.t, values: { succeeded: b.succeeded, failed: b.failed } }))}
             series={[
-              { key: "succeeded", label: "Succeeded", color: "#2f855a", values: throughput.map((b) => b.succeeded) },
-              { key: "failed", label: "Failed", color: "#c53030", values: throughput.map((b) => b.failed) },
+              { key: "succeeded", label: "Succeeded", color: "#2f855a" },
+              { key: "failed", label: "Failed", color: "#c53030" },
             ]}
           />
         </div>
@@ -43,10 +43,10 @@ export function MetricsCharts() {
             title="Sync latency"
             unit=" ms"
             summary={`Median latency averaged ${Math.round(p50avg)} ms; the worst p99 was ${Math.round(p99max)} ms.`}
-            times={latency.map((b) => b.t)}
+            buckets={latency.map((b) => ({ t: b.t, values: { p50: Math.round(b.p50), p99: Math.round(b.p99) } }))}
             series={[
-              { key: "p50", label: "p50", color: "#2b6cb0", values: latency.map((b) => Math.round(b.p50)) },
-              { key: "p99", label: "p99", color: "#b7791f", values: latency.map((b) => Math.round(b.p99)) },
+              { key: "p50", label: "p50", color: "#2b6cb0" },
+              { key: "p99", label: "p99", color: "#b7791f" },
             ]}
           />
         </div>

@@ -33,7 +33,10 @@ export function RecentOperations() {
                   {op.echoEventId && (
                     <>
                       {" "}
-                      · <code>{op.echoEventId}</code>
+                      ·{" "}
+                      <code className="truncate-id" title={op.echoEventId}>
+                        {op.echoEventId}
+                      </code>
                     </>
                   )}
                 </span>
