@@ -66,21 +66,31 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
     expect(beos.body.data).toHaveLength(1);
   });
 
-  it("sends a BEO's guaranteed count to Echo, one Echo version per Maestro change", async () => {
+  it("sends a BEO's guaranteed count to Echo: over 100 alternating edits, one Echo version per Maestro change", async () => {
     const created = await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Northwind Offsite", contractStatus: "signed" });
     const id = created.body.id;
     const cal = await waitFor("BEO", async () => (await calendarFor(id))?.beoId && (await calendarFor(id)));
     await settle(kit);
     const startVersion = (await kit.echo("GET", `/v1/events/${id}`)).body.version;
-    const rounds = 10;
-    for (let i = 1; i <= rounds; i++) {
-      const res = await kit.admin("PATCH", `/api/beos/${cal.beoId}`, { event: { guaranteed: 150 + i } });
-      expect(res.status).toBe(200);
+    let maestroChanges = 0;
+    let echoChanges = 0;
+    for (let i = 1; i <= 100; i++) {
+      if (i % 2 === 1) {
+        const res = await kit.admin("PATCH", `/api/beos/${cal.beoId}`, { event: { guaranteed: 150 + i } });
+        expect(res.status).toBe(200);
+        maestroChanges++;
+      } else {
+        const res = await kit.echo("PATCH", `/v1/events/${id}`, { room: `Salon ${i}` });
+        expect(res.status).toBe(200);
+        echoChanges++;
+      }
       await settle(kit);
     }
     const echoEvent = (await kit.echo("GET", `/v1/events/${id}`)).body;
-    expect(echoEvent.guestCount.guaranteed).toBe(150 + rounds);
-    expect(echoEvent.version).toBe(startVersion + rounds);
+    expect(echoEvent.guestCount.guaranteed).toBe(150 + 99);
+    expect(echoEvent.version).toBe(startVersion + maestroChanges + echoChanges);
+    const beo = (await kit.admin("GET", `/api/beos/${cal.beoId}`)).body;
+    expect(beo.event).toMatchObject({ guaranteed: 249, room: "Salon 100" });
   });
 
   it("exposes sync metrics, readiness and status", async () => {

@@ -142,8 +142,8 @@ export class IntegrationScheduler {
     } else await this.d.alerts.resolve(orgId, "bad_signatures");
   }
 
-  async prune() {
-    const now = Date.now();
+  // `now` is a parameter so tests can look at it from the future.
+  async prune(now = Date.now()) {
     const payloads = await this.d.inbox.prunePayloads(new Date(now - this.d.options.inboxPayloadRetentionMs).toISOString());
     const history = await this.d.ops.pruneBefore(new Date(now - this.d.options.historyRetentionMs).toISOString());
     const jobs = await this.d.jobs.pruneDone(new Date(now - this.d.options.historyRetentionMs).toISOString());
