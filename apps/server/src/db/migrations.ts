@@ -155,7 +155,7 @@ const m0001_foundation: Builder = async (db, dialect) => {
 
   // Calendar search over title, client, sales rep, room and Echo id.
   if (dialect === "postgres") {
-    await sql`create extension if not exists pg_trgm`.execute(db);
+    await sql`create extension if not exists pg_trgm with schema public`.execute(db);
     await sql`create index calendar_events_search_trgm on calendar_events
       using gin ((${sql.raw(CALENDAR_SEARCH_EXPRESSION)}) gin_trgm_ops)`.execute(db);
   } else {
@@ -298,12 +298,19 @@ const m0002_integration: Builder = async (db, dialect) => {
   await db.schema.createIndex("alerts_org").on("alerts").columns(["org_id", "rule", "resolved_at"]).execute();
 };
 
+// The worker claims the oldest open jobs in seq order; done jobs (kept for the
+// history's retention) must not be scanned or sorted on every claim.
+const m0003_syncJobsOpenIndex: Builder = async (db) => {
+  await sql`create index sync_jobs_open on sync_jobs (seq) where status in ('queued', 'running')`.execute(db);
+};
+
 export const migrations: [string, Builder][] = [
   ["0001_foundation", m0001_foundation],
   ["0002_integration", m0002_integration],
+  ["0003_sync_jobs_open_index", m0003_syncJobsOpenIndex],
 ];
 
-export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
+export async function migrateToLatest(handle: DatabaseHandle, schema?: string): Promise<void> {
   const provider: MigrationProvider = {
     async getMigrations() {
       const all: Record<string, Migration> = {};
@@ -313,7 +320,8 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
       return all;
     },
   };
-  const migrator = new Migrator({ db: handle.db, provider });
+  // With a schema (one per test server), the bookkeeping tables live there too.
+  const migrator = new Migrator({ db: handle.db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {

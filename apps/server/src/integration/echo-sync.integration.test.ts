@@ -89,6 +89,8 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
     const echoEvent = (await kit.echo("GET", `/v1/events/${id}`)).body;
     expect(echoEvent.guestCount.guaranteed).toBe(150 + 99);
     expect(echoEvent.version).toBe(startVersion + maestroChanges + echoChanges);
+    // Echo's last change reaches Maestro by webhook, which may still be on its way.
+    await waitFor("Echo's last change", async () => (await kit.admin("GET", `/api/beos/${cal.beoId}`)).body.event.room === "Salon 100");
     const beo = (await kit.admin("GET", `/api/beos/${cal.beoId}`)).body;
     expect(beo.event).toMatchObject({ guaranteed: 249, room: "Salon 100" });
   });
