@@ -1,6 +1,5 @@
 import type { BEODocument, BeoPatch } from "@maestro/shared/maestro.schema";
 import { newId } from "@maestro/shared/ids";
-import type { AuthContext } from "../auth/auth-context.ts";
 import type { CalendarRepository } from "../calendar/calendar.repository.ts";
 import type { BeosTable, CalendarEventsTable, Db } from "../db/schema.ts";
 import { inTransaction } from "../db/transaction.ts";
