@@ -58,8 +58,8 @@ const config = loadConfig({
 });
 const logger = createLogger(logLevel);
 const server = await startMaestro(config, { logger });
-await bootstrap(server.maestro, config);
 const { orgId } = await seedDemo(server.maestro, password);
+await bootstrap(server.maestro, config);
 
 const integration = server.maestro.integration;
 if (!(await integration.configs.get(orgId))) {
