@@ -30,7 +30,7 @@ describe("conflicting edits under each policy", () => {
     if (options.skewMs) await waitFor("skew measured", async () => Math.abs(kit.maestro.maestro.integration.runtime["cache"].get(kit.maestro.orgId)!.client.clockOffsetMs - options.skewMs!) < 5000);
     expect((await kit.echo("PATCH", `/v1/events/${id}`, { guestCount: { guaranteed: 200 } })).status).toBe(200);
     // A person edits a little later; newest_wins must order changes across both clocks.
-    await new Promise((r) => setTimeout(r, options.skewMs ? 300 : 20));
+    await new Promise((r) => setTimeout(r, options.skewMs ? 1500 : 20));
     expect((await kit.admin("PATCH", `/api/beos/${beoId}`, { event: { guaranteed: 180 } })).status).toBe(200);
     await settle(kit);
     await kit.echo("POST", "/_sandbox/faults", {});
