@@ -1,7 +1,6 @@
 import type { CalendarRepository } from "../calendar/calendar.repository.ts";
 import { notFound } from "../http/errors.ts";
 import type { OrganizationRepository } from "../org/organization.repository.ts";
-import { renderBeoPdf } from "./beo-pdf.ts";
 import type { BeoRepository } from "./beo.repository.ts";
 import type { BeoService } from "./beo.service.ts";
 
@@ -30,6 +29,9 @@ export class BeoPdfService {
             .reverse()
             .map((r) => ({ field: r.field, old: r.old, new: r.new, who: r.who, at: r.at }))
         : [];
+    // pdfkit and its fonts load with the first PDF, not at start (about 15 MB a
+    // process that never prints one would carry).
+    const { renderBeoPdf } = await import("./beo-pdf.ts");
     const pdf = await renderBeoPdf({
       beo,
       organizationName: org?.name ?? "",

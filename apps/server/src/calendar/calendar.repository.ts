@@ -14,6 +14,8 @@ export type CalendarFilter = {
 };
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+const SHORT_RANGE_DAYS = 92;
+const isShortRange = (f: CalendarFilter) => Boolean(f.from && f.to && Date.parse(f.to) - Date.parse(f.from) <= SHORT_RANGE_DAYS * 86_400_000);
 
 export class CalendarRepository {
   constructor(
@@ -30,15 +32,22 @@ export class CalendarRepository {
     if (filter.status) query = query.where("status", "=", filter.status);
     const q = filter.q?.trim().toLowerCase();
     if (q) {
-      const pattern = `%${escapeLike(q)}%`;
       if (this.dialect === "postgres") {
         // Uses the pg_trgm GIN index on the same expression.
-        query = query.where(sql<boolean>`${sql.raw(CALENDAR_SEARCH_EXPRESSION)} like ${pattern} escape '\\'`);
-      } else {
-        // FTS5 trigram index answers LIKE for patterns of three characters or more.
+        query = query.where(sql<boolean>`${sql.raw(CALENDAR_SEARCH_EXPRESSION)} like ${`%${escapeLike(q)}%`} escape '\\'`);
+      } else if (q.length >= 3 && !isShortRange(filter)) {
+        // FTS5's trigram index answers LIKE for three characters or more, but not
+        // with an ESCAPE clause (that scans every row): the unescaped LIKE narrows
+        // the rows through the index ('%' and '_' in q may match more), instr() keeps
+        // exact substring matches only, as the escaped LIKE did.
         query = query.where(
-          sql<boolean>`calendar_events.rowid in (select rowid from calendar_search where body like ${pattern} escape '\\')`,
+          sql<boolean>`calendar_events.rowid in (select rowid from calendar_search where body like ${`%${q}%`} and instr(body, ${q}) > 0)`,
         );
+      } else {
+        // Shorter than a trigram no index can help; within a few weeks or months
+        // (the calendar board) the date index finds fewer rows than a common term
+        // would in the whole trigram index: test the rows themselves.
+        query = query.where(sql<boolean>`instr(${sql.raw(CALENDAR_SEARCH_EXPRESSION)}, ${q}) > 0`);
       }
     }
     return query.orderBy("date").orderBy("time").orderBy("id").limit(filter.limit ?? 5000).execute();
@@ -53,6 +62,20 @@ export class CalendarRepository {
       .where("orgId", "=", orgId)
       .where("date", ">=", from)
       .where("date", "<=", to)
+      .where("status", "!=", "cancelled")
+      .where(sql`lower(room)`, "in", rooms.map((r) => r.toLowerCase()))
+      .execute();
+  }
+
+  // The same, on exactly these dates: a search's few results can span years, and
+  // only events on their own dates can double-book them.
+  activeOnDates(orgId: string, dates: string[], rooms: string[], db: Db = this.db) {
+    if (rooms.length === 0 || dates.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom("calendarEvents")
+      .select(["id", "date", "time", "endTime", "room", "status"])
+      .where("orgId", "=", orgId)
+      .where("date", "in", dates)
       .where("status", "!=", "cancelled")
       .where(sql`lower(room)`, "in", rooms.map((r) => r.toLowerCase()))
       .execute();

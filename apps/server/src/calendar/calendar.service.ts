@@ -13,6 +13,7 @@ import { conflict } from "../http/errors.ts";
 
 // Hook for the integration: a user's change to an Echo-sourced event must reach Echo.
 export type CalendarChangeListener = (trx: Db, before: CalendarEventsTable, after: CalendarEventsTable) => Promise<void>;
+const MAX_DATES_LISTED = 400;
 const BEO_OWNED = ["title", "date", "time", "endTime", "room", "guestCount", "notes"] as const;
 
 export class CalendarService {
@@ -101,7 +102,13 @@ export class CalendarService {
     const clash = roomClashFrom(allRooms);
     const names = [...new Set(active.map((e) => e.room))];
     const rooms = [...new Set([...names, ...allRooms.map((r) => r.name).filter((r) => names.some((n) => clash(n, r)))])];
-    const others = await this.repo.activeInRooms(orgId, dates[0]!, dates[dates.length - 1]!, rooms);
+    // Double bookings are within a day: only the results' own dates are read (a
+    // handful of search hits across years would otherwise read the whole calendar).
+    const days = [...new Set(dates)];
+    const others =
+      days.length <= MAX_DATES_LISTED
+        ? await this.repo.activeOnDates(orgId, days, rooms)
+        : await this.repo.activeInRooms(orgId, dates[0]!, dates[dates.length - 1]!, rooms);
     const overlaps = findDoubleBookings(others, clash);
     return events.map((e) => {
       const withIds = overlaps.get(e.id);

@@ -34,6 +34,11 @@ export function installErrorHandler(app: FastifyInstance): void {
         );
     }
     const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
+    // @fastify/rate-limit throws the body its errorResponseBuilder made (errorBody(...)), not an Error: send that body.
+    const built = (error as { error?: { code?: unknown; message?: unknown } }).error;
+    if (status >= 400 && status < 500 && typeof built?.code === "string" && typeof built.message === "string") {
+      return reply.status(status).send(errorBody(built.code as ErrorCode, built.message));
+    }
     if (status >= 400 && status < 500) {
       const fe = error as FastifyError;
       let code = codeByStatus[status] ?? "invalid_input";

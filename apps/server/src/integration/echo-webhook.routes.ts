@@ -62,7 +62,8 @@ export function registerEchoWebhookRoutes(app: FastifyInstance, deps: Deps): voi
       const parsed = echoWebhookPayloadSchema.safeParse(json);
       if (!parsed.success) {
         const details = json === undefined ? [{ path: "", message: "body is not JSON" }] : describeZodIssues(parsed.error);
-        const duplicate = await deps.inbox.store({ orgId: integration.orgId, webhookId, type: "invalid", echoEventId: null, payload: raw.toString("utf8").slice(0, 10_000), rejected: "invalid payload" });
+        // The rejected body is kept for diagnosis; PostgreSQL text cannot hold U+0000, so that becomes U+FFFD.
+        const duplicate = await deps.inbox.store({ orgId: integration.orgId, webhookId, type: "invalid", echoEventId: null, payload: raw.toString("utf8").slice(0, 10_000).replaceAll("\u0000", "\uFFFD"), rejected: "invalid payload" });
         if (!duplicate) {
           await deps.ops.record(integration.orgId, { direction: "echo_to_maestro", trigger: "webhook", status: "failed", changes: [], webhookId, error: `invalid webhook payload: ${details.map((d) => `${d.path} ${d.message}`).join("; ").slice(0, 500)}` });
         }

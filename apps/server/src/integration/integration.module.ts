@@ -73,11 +73,11 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
   const badSignatures = new BadSignatureTracker();
   let worker: SyncWorker | undefined;
   const nudge = () => worker?.nudge();
-  const inbox = new WebhookInbox(db, jobs, 256, nudge);
+  const inbox = new WebhookInbox(db, jobs, 256, nudge, dialect === "sqlite");
   const engine = new SyncEngine({ db, runtime, beos: core.beos, beoRepo: core.beoRepo, calendarRepo: core.calendarRepo, links, ops, conflicts, jobs, notifications: core.notifications, live: core.live, metrics: core.metrics, logger });
   const sender = new MaestroWebhookSender(core.beos, ops);
   const service = new IntegrationService({ db, configs, runtime, secretBox: options.secretBox, orgs: core.orgs, jobs, ops, conflicts, alerts, audit: core.audit, metrics: core.metrics, allowedHosts: options.allowedHosts, logger, nudge });
-  const reconciliation = new ReconciliationService(db, engine, configs, links, core.calendarRepo, conflicts, jobs, ops, alerts, logger);
+  const reconciliation = new ReconciliationService(db, engine, configs, links, core.calendarRepo, conflicts, jobs, ops, alerts, logger, core.live);
   const resolution = new ConflictResolutionService(db, conflicts, links, core.calendarRepo, core.beoRepo, core.beos, jobs, ops, core.audit, core.live);
   const echoEvents = new EchoEventsService(db, core.calendarRepo, links, core.beoRepo, core.beos, jobs, runtime);
   const outbox = new Outbox(runtime, links, jobs);

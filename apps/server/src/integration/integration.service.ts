@@ -81,8 +81,9 @@ export class IntegrationService {
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
+    // Echo first: a registration Echo refuses leaves the stored configuration (and Echo's working endpoint) as they were.
+    row.echoEndpointId = await this.registerEndpoint(ctx.orgId, row, input.echoCrmApiKey, input.webhookSecret, existing?.echoEndpointId ?? null, existing?.echoApiUrl);
     await this.d.configs.upsert(row);
-    await this.registerEndpoint(ctx.orgId, row, input.echoCrmApiKey, input.webhookSecret, existing?.echoEndpointId ?? null, existing?.echoApiUrl);
     this.d.runtime.invalidate(ctx.orgId);
     const health = (await this.d.runtime.get(ctx.orgId))!.health;
     Object.assign(health, { state: "healthy", lastCheckedAt: new Date().toISOString(), latencyMs, consecutiveFailures: 0 });
@@ -95,14 +96,16 @@ export class IntegrationService {
     return { status: await this.status(ctx.orgId) };
   }
 
-  // Echo is told where to send webhooks; a previous registration is removed.
-  private async registerEndpoint(orgId: string, row: IntegrationConfigsTable, apiKey: string, secret: string, previousId: string | null, previousUrl?: string) {
+  // Echo is told where to send webhooks; returns the endpoint's id, for the caller to store.
+  // The new registration comes first, the previous one is removed only once it exists:
+  // a refused registration never leaves Echo without a working endpoint.
+  private async registerEndpoint(orgId: string, row: IntegrationConfigsTable, apiKey: string, secret: string, previousId: string | null, previousUrl?: string): Promise<string> {
     const client = new EchoClient({ baseUrl: row.echoApiUrl, apiKey, allowedHosts: this.d.allowedHosts, metrics: this.d.metrics });
     try {
-      if (previousId && previousUrl === row.echoApiUrl) await client.deleteWebhookEndpoint(previousId).catch(() => undefined);
       const url = `${row.maestroApiUrl.replace(/\/+$/, "")}${MAESTRO_WEBHOOK_RECEIVER_PATH}?org=${encodeURIComponent(orgId)}`;
       const endpoint = await client.createWebhookEndpoint({ url, secret });
-      await this.d.configs.update(orgId, { echoEndpointId: endpoint.id });
+      if (previousId && previousId !== endpoint.id && previousUrl === row.echoApiUrl) await client.deleteWebhookEndpoint(previousId).catch(() => undefined);
+      return endpoint.id;
     } catch (err) {
       throw new AppError(400, "echo_rejected", `Echo refused the webhook registration: ${(err as Error).message}`);
     } finally {
@@ -158,10 +161,11 @@ export class IntegrationService {
       enabled: patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
       updatedAt: new Date().toISOString(),
     };
-    await this.d.configs.upsert(next);
+    // Echo first, as in initialize: a refused registration stores nothing.
     if (connectionChanged || secretChanged || patch.maestroApiUrl !== undefined) {
-      await this.registerEndpoint(ctx.orgId, next, apiKey, secret, row.echoEndpointId, row.echoApiUrl);
+      next.echoEndpointId = await this.registerEndpoint(ctx.orgId, next, apiKey, secret, row.echoEndpointId, row.echoApiUrl);
     }
+    await this.d.configs.upsert(next);
     this.d.runtime.invalidate(ctx.orgId);
     const changed = Object.keys(patch).filter((k) => !["echoCrmApiKey", "maestroApiKey", "webhookSecret"].includes(k));
     const secretsChanged = ["echoCrmApiKey", "maestroApiKey", "webhookSecret"].filter((k) => k in patch);

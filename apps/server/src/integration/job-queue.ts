@@ -7,7 +7,10 @@ import type { Db, SyncJobsTable } from "../db/schema.ts";
 export type JobKind = "echo_change" | "push" | "maestro_webhook" | "reconcile";
 export type Job = Selectable<SyncJobsTable>;
 
-const LEASE_MS = 60_000;
+// A claimed job's lease. Its worker renews it while the job runs (every third of
+// it), so it only runs out when that worker is gone (killed, crashed, cut off):
+// then another worker takes the job over.
+export const LEASE_MS = 15_000;
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
 // The durable queue behind the inbox and the outbox. Jobs that share an
@@ -28,38 +31,52 @@ export class JobQueue {
     db: Db = this.db,
     options: { maxAttempts?: number; runAt?: Date } = {},
   ): Promise<string> {
+    const [id] = await this.enqueueMany([{ orgId, kind, orderingKey, payload }], db, options);
+    return id!;
+  }
+
+  // Several jobs in one statement, in this order (seq follows the rows).
+  async enqueueMany(
+    jobs: readonly { orgId: string; kind: JobKind; orderingKey: string; payload: unknown }[],
+    db: Db = this.db,
+    options: { maxAttempts?: number; runAt?: Date } = {},
+  ): Promise<string[]> {
+    if (jobs.length === 0) return [];
     const now = new Date().toISOString();
-    const id = newId("job");
-    await db
-      .insertInto("syncJobs")
-      .values({
-        id,
-        orgId,
-        kind,
-        orderingKey,
-        payload: JSON.stringify(payload),
-        status: "queued",
-        attempts: 0,
-        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        runAt: (options.runAt ?? new Date()).toISOString(),
-        lockedBy: null,
-        lockedUntil: null,
-        lastError: null,
-        operationId: null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .execute();
-    return id;
+    const runAt = (options.runAt ?? new Date()).toISOString();
+    const rows = jobs.map((job) => ({
+      id: newId("job"),
+      orgId: job.orgId,
+      kind: job.kind,
+      orderingKey: job.orderingKey,
+      payload: JSON.stringify(job.payload),
+      status: "queued",
+      attempts: 0,
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      runAt,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      operationId: null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await db.insertInto("syncJobs").values(rows).execute();
+    return rows.map((r) => r.id);
   }
 
   // Claims up to `limit` runnable jobs, each the oldest unfinished job of its key.
   async claim(workerId: string, limit: number): Promise<Job[]> {
     const now = new Date().toISOString();
     const lockedUntil = new Date(Date.now() + LEASE_MS).toISOString();
+    // Walks the open jobs in seq order (partial index sync_jobs_open) and stops at
+    // `limit`: the cost does not grow with the backlog or with the done jobs kept.
+    // SQLite's planner prefers (status, run_at) plus a sort over every open job: told which index to use.
+    const openJobs = this.dialect === "sqlite" ? sql`sync_jobs j indexed by sync_jobs_open` : sql`sync_jobs j`;
     const eligible = sql`
-      select j.seq from sync_jobs j
-      where ((j.status = 'queued' and j.run_at <= ${now})
+      select j.seq from ${openJobs}
+      where j.status in ('queued', 'running')
+      and ((j.status = 'queued' and j.run_at <= ${now})
           or (j.status = 'running' and j.locked_until < ${now}))
       and not exists (
         select 1 from sync_jobs k
@@ -83,6 +100,32 @@ export class JobQueue {
         returning *`.execute(trx);
       return result.rows.map(camel);
     });
+  }
+
+  // Extends the leases of the jobs this worker is still running.
+  async renew(workerId: string, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.db
+      .updateTable("syncJobs")
+      .set({ lockedUntil: new Date(Date.now() + LEASE_MS).toISOString() })
+      .where("seq", "in", [...seqs])
+      .where("status", "=", "running")
+      .where("lockedBy", "=", workerId)
+      .execute();
+  }
+
+  // SQLite has one worker, the server's own. When it starts, a job still marked
+  // running was left by a process that died (kill -9, power loss): it is runnable
+  // again at once, not only when its lease runs out. (PostgreSQL's workers share
+  // the queue, so there only the lease can tell a dead worker from a busy one.)
+  async releaseAbandoned(): Promise<number> {
+    if (this.dialect !== "sqlite") return 0;
+    const r = await this.db
+      .updateTable("syncJobs")
+      .set({ status: "queued", lockedBy: null, lockedUntil: null, updatedAt: new Date().toISOString() })
+      .where("status", "=", "running")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   async complete(job: Job, operationId: string | null, db: Db = this.db) {

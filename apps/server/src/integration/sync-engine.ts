@@ -61,6 +61,9 @@ export class SyncEngine {
     event: EchoCRMEvent,
     meta: { trigger: Trigger; webhookId?: string; type?: string },
     outer?: Db,
+    // Runs in the same transaction once the decision is recorded (the worker marks
+    // the delivery processed and the job done there: one commit per change).
+    inTransaction?: (trx: Db, op: SyncOperation) => Promise<void>,
   ): Promise<SyncOperation> {
     const started = performance.now();
     const startedAt = new Date().toISOString();
@@ -88,10 +91,15 @@ export class SyncEngine {
         });
       }
       if (!link) return this.importNew(trx, integration, event, record);
-      if (event.deletedAt) return this.applyDeletion(trx, orgId, event, link, record);
+      if (event.deletedAt) return this.applyDeletion(trx, integration, event, link, record);
       return this.mergeInto(trx, integration, event, link, record);
     };
-    const op = outer ? await run(outer) : await this.d.db.transaction().execute(run);
+    const runAll = async (trx: Db) => {
+      const op = await run(trx);
+      if (inTransaction) await inTransaction(trx, op);
+      return op;
+    };
+    const op = outer ? await runAll(outer) : await this.d.db.transaction().execute(runAll);
     this.d.metrics.syncOperations.inc({ direction: op.direction, status: op.status });
     if (op.status === "succeeded" || op.status === "conflict") {
       const echoChangedAt = Date.parse(event.updatedAt) - integration.client.clockOffsetMs;
@@ -137,8 +145,13 @@ export class SyncEngine {
     });
   }
 
-  private async applyDeletion(trx: Db, orgId: string, event: EchoCRMEvent, link: SyncLink, record: Recorder) {
+  private async applyDeletion(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, link: SyncLink, record: Recorder) {
+    const orgId = integration.orgId;
     const cal = await this.d.calendarRepo.get(orgId, link.calendarEventId, trx);
+    // The deletion carries Echo's final values: merge them like any change first, so
+    // an update whose webhook was lost or overtaken by this one is not left behind
+    // (its late delivery is stale now, and reconciliation skips deleted events).
+    const merged = await this.mergeInto(trx, integration, event, link, async (op) => op as SyncOperation, { deleting: true });
     await this.d.calendarRepo.update(orgId, link.calendarEventId, { status: "cancelled", contractStatus: event.contractStatus, updatedAt: new Date().toISOString() }, trx);
     const beo = await this.d.beoRepo.findByCalendarEvent(orgId, link.calendarEventId, trx);
     if (beo && beo.status !== "cancelled") await this.d.beos.cancel({ orgId, actor: ECHO_ACTOR }, beo.id, "echo", undefined, trx);
@@ -146,13 +159,14 @@ export class SyncEngine {
     await this.d.notifications.add(orgId, ["ops", "chef"], "event.cancelled", `"${event.eventName}" on ${event.eventDate} was cancelled in Echo CRM`, beo ? `/beos/${beo.id}` : "/calendar", trx);
     return record({
       status: "succeeded",
-      changes: [{ field: "status", from: cal?.status ?? null, to: "cancelled" }],
-      reason: "deleted in Echo: calendar event and BEO cancelled, history kept",
+      changes: [...merged.changes.filter((c) => c.field !== "status"), { field: "status", from: cal?.status ?? null, to: "cancelled" }],
+      reason: `deleted in Echo: calendar event and BEO cancelled, history kept${merged.reason?.startsWith("conflict") ? `; ${merged.reason}` : ""}`,
       ...(beo ? { beoId: beo.id } : {}),
     });
   }
 
-  private async mergeInto(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, link: SyncLink, record: Recorder) {
+  // `deleting`: Echo's final values before a cancellation; nothing can be pushed to a deleted event, and it gets no new BEO.
+  private async mergeInto(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, link: SyncLink, record: Recorder, options: { deleting?: boolean } = {}) {
     const orgId = integration.orgId;
     const cal = (await this.d.calendarRepo.get(orgId, link.calendarEventId, trx))!;
     const beo = await this.d.beoRepo.findByCalendarEvent(orgId, link.calendarEventId, trx);
@@ -239,8 +253,8 @@ export class SyncEngine {
       { echoVersion: event.version, base: baseAfterMerge(link.base, decisions), echoBeoId: event.beoId ?? null, echoBeoStatus: event.beoStatus ?? null },
       trx,
     );
-    const beoId = event.contractStatus === "signed" ? await this.ensureBeo(trx, orgId, cal.id) : beo?.id;
-    if (needsPush && allowsMaestroToEcho(integration.direction)) {
+    const beoId = event.contractStatus === "signed" && !options.deleting ? await this.ensureBeo(trx, orgId, cal.id) : beo?.id;
+    if (needsPush && allowsMaestroToEcho(integration.direction) && !options.deleting) {
       await this.d.jobs.enqueue(orgId, "push", event.id, { echoEventId: event.id, trigger: "beo_change" }, trx);
     }
     const status: SyncOperation["status"] = newManual.length > 0 || (changes.length === 0 && autoResolved.length > 0) ? "conflict" : changes.length > 0 ? "succeeded" : "skipped";
@@ -285,6 +299,8 @@ export class SyncEngine {
     };
     if (!allowsMaestroToEcho(integration.direction)) return finish(await record({ status: "skipped", changes: [], reason: "sync direction is echo_to_maestro" }));
 
+    // What this job set out to write, by field: found in Echo after a 412, it is on record as arrived.
+    const attempted = new Map<string, FieldChange>();
     for (let round = 0; round < MAX_PUSH_ROUNDS; round++) {
       const link = await this.d.links.get(orgId, echoEventId);
       if (!link) return finish(await record({ status: "skipped", changes: [], reason: "not linked to an Echo event" }));
@@ -304,8 +320,15 @@ export class SyncEngine {
       if (patch.beoId) changes.push({ field: "beoId", from: link.echoBeoId, to: patch.beoId });
       if (patch.beoStatus) changes.push({ field: "beoStatus", from: link.echoBeoStatus, to: patch.beoStatus });
       if (Object.keys(patch).length === 0) {
+        // Echo already holds values this job meant to write — typically written by an earlier
+        // attempt whose answer was lost (Maestro killed between Echo's 200 and recording it).
+        const arrived = [...attempted.values()].filter((c) => isDeepStrictEqual(maestro[c.field as CanonicalField], c.to) && isDeepStrictEqual(link.base[c.field as CanonicalField], c.to));
+        if (arrived.length > 0) {
+          return finish(await record({ status: "succeeded", changes: arrived, reason: "Echo already has Maestro's values", ...(beo ? { beoId: beo.id } : {}) }));
+        }
         return finish(await record({ status: "skipped", changes: [], reason: "nothing to push: Echo already has Maestro's values", ...(beo ? { beoId: beo.id } : {}) }));
       }
+      for (const c of changes) if (CANONICAL_FIELDS.includes(c.field as CanonicalField)) attempted.set(c.field, c);
       let updated: EchoCRMEvent;
       try {
         updated = await integration.client.patchEvent(echoEventId, patch, link.echoVersion);

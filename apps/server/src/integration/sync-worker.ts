@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Metrics } from "../observability/metrics.ts";
 import { EchoError } from "./echo-client.ts";
 import type { IntegrationRuntime } from "./integration-runtime.ts";
-import type { Job, JobQueue } from "./job-queue.ts";
+import { LEASE_MS, type Job, type JobQueue } from "./job-queue.ts";
 import type { MaestroWebhookSender } from "./maestro-webhook-sender.ts";
 import type { ReconciliationService } from "./reconciliation.service.ts";
 import { NonRetryableSyncError, type SyncEngine, type Trigger } from "./sync-engine.ts";
@@ -26,6 +26,9 @@ const payloads = {
   reconcile: z.object({ full: z.boolean(), trigger: triggerSchema, operationId: z.string().optional(), direction: z.string().optional() }),
 };
 
+// dispatch() finished the job in the change's own transaction.
+const COMPLETED = Symbol("completed");
+
 // Exponential backoff with full jitter; Echo's Retry-After is a floor.
 export function retryDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
   const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
@@ -40,6 +43,8 @@ export class SyncWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private inFlight = 0;
+  // The jobs this worker runs right now, by seq: their leases are renewed.
+  private readonly held = new Set<number>();
   // After a nudge, look again quickly a few times: the enqueuing transaction may still be committing.
   private eagerPolls = 0;
 
@@ -86,6 +91,16 @@ export class SyncWorker {
     const concurrency = this.deps.concurrency ?? 8;
     const pollMs = this.deps.pollMs ?? 200;
     const active = new Set<Promise<void>>();
+    try {
+      const released = await this.deps.jobs.releaseAbandoned();
+      if (released > 0) this.deps.logger.warn({ released }, "jobs left running by a previous process are queued again");
+    } catch (err) {
+      this.deps.logger.error({ err }, "releasing abandoned jobs failed");
+    }
+    const renewal = setInterval(() => {
+      this.deps.jobs.renew(this.id, [...this.held]).catch((err: unknown) => this.deps.logger.warn({ err }, "renewing job leases failed"));
+    }, LEASE_MS / 3);
+    renewal.unref();
     while (this.running) {
       let claimed: Job[] = [];
       if (active.size < concurrency) {
@@ -116,19 +131,22 @@ export class SyncWorker {
       }
     }
     await Promise.allSettled(active);
+    clearInterval(renewal);
   }
 
   private async execute(job: Job): Promise<void> {
     this.inFlight++;
+    this.held.add(job.seq);
     const log = this.deps.logger.child({ jobId: job.id, kind: job.kind, key: job.orderingKey, attempt: job.attempts });
     try {
+      await this.deps.inbox.idle();
       const integration = await this.deps.runtime.get(job.orgId);
       if (!integration || !integration.enabled) {
         await this.deps.jobs.fail(job, "integration is not configured or disabled", null);
         return;
       }
       const opId = await this.dispatch(job, integration);
-      await this.deps.jobs.complete(job, opId);
+      if (opId !== COMPLETED) await this.deps.jobs.complete(job, opId);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const retryable = !(err instanceof NonRetryableSyncError) && !(err instanceof z.ZodError) && !(err instanceof EchoError && !err.retryable);
@@ -152,11 +170,12 @@ export class SyncWorker {
         log.warn({ err: message, retryInMs: Math.round(delay ?? 0) }, "sync job will be retried");
       }
     } finally {
+      this.held.delete(job.seq);
       this.inFlight--;
     }
   }
 
-  private async dispatch(job: Job, integration: NonNullable<Awaited<ReturnType<IntegrationRuntime["get"]>>>): Promise<string | null> {
+  private async dispatch(job: Job, integration: NonNullable<Awaited<ReturnType<IntegrationRuntime["get"]>>>): Promise<string | null | typeof COMPLETED> {
     const raw = JSON.parse(job.payload) as unknown;
     switch (job.kind) {
       case "echo_change": {
@@ -171,9 +190,13 @@ export class SyncWorker {
           type = payload.type;
         }
         if (!event) throw new NonRetryableSyncError("echo_change job without an event");
-        const op = await this.deps.engine.applyEchoEvent(integration, event, { trigger: p.source as Trigger, ...(p.webhookId ? { webhookId: p.webhookId } : {}), ...(type ? { type } : {}) });
-        if (p.webhookId) await this.deps.inbox.markProcessed(job.orgId, p.webhookId);
-        return op.id;
+        const webhookId = p.webhookId;
+        // The change, its delivery marked processed and the job done commit together.
+        await this.deps.engine.applyEchoEvent(integration, event, { trigger: p.source as Trigger, ...(webhookId ? { webhookId } : {}), ...(type ? { type } : {}) }, undefined, async (trx, op) => {
+          if (webhookId) await this.deps.inbox.markProcessed(job.orgId, webhookId, trx);
+          await this.deps.jobs.complete(job, op.id, trx);
+        });
+        return COMPLETED;
       }
       case "push": {
         const p = payloads.push.parse(raw);

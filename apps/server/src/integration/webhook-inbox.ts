@@ -12,6 +12,9 @@ export type InboxItem = {
   rejected?: string;
 };
 
+// How long deliveries must pause before the worker (on SQLite) takes its turn.
+const QUIET_MS = 2;
+
 type Pending = { item: InboxItem; resolve: (duplicate: boolean) => void; reject: (err: unknown) => void };
 
 // The receiver's durable write, grouped: deliveries arriving together are
@@ -21,6 +24,7 @@ type Pending = { item: InboxItem; resolve: (duplicate: boolean) => void; reject:
 export class WebhookInbox {
   private pending: Pending[] = [];
   private flushing = false;
+  private lastStoredAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -28,9 +32,30 @@ export class WebhookInbox {
     private readonly maxBatch = 256,
     // Called after each committed batch (wakes the worker).
     private readonly onCommitted: () => void = () => undefined,
+    // SQLite: one connection, taken in turn. A delivery batch queued behind the
+    // worker's transactions waits for all of them, so the worker lets it go first.
+    private readonly workerDefers = false,
   ) {}
 
+  // Resolves once deliveries pause for QUIET_MS (at once unless workerDefers), or
+  // after maxWaitMs: the worker awaits it before each job, so during a burst the
+  // receiver's acknowledgements come first and the queue is worked off after it,
+  // yet a flood that never pauses cannot starve the worker.
+  idle(maxWaitMs = 50): Promise<void> {
+    if (!this.workerDefers || this.isQuiet()) return Promise.resolve();
+    const deadline = performance.now() + maxWaitMs;
+    return new Promise((resolve) => {
+      const check = () => (this.isQuiet() || performance.now() >= deadline ? resolve() : setTimeout(check, QUIET_MS));
+      setTimeout(check, QUIET_MS);
+    });
+  }
+
+  private isQuiet(): boolean {
+    return !this.flushing && this.pending.length === 0 && performance.now() - this.lastStoredAt >= QUIET_MS;
+  }
+
   store(item: InboxItem): Promise<boolean> {
+    this.lastStoredAt = performance.now();
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.flushing) {
@@ -54,20 +79,21 @@ export class WebhookInbox {
     this.flushing = false;
   }
 
+  // One multi-row insert for the batch and one for its jobs: per-statement overhead,
+  // not the rows, is what limits the receiver.
   private async write(trx: Db, items: InboxItem[]): Promise<boolean[]> {
-    const result: boolean[] = [];
-    const seen = new Set<string>();
     const now = new Date().toISOString();
+    const keyOf = (orgId: string, webhookId: string) => `${orgId}\u0000${webhookId}`;
+    // The first delivery of a webhook-id in the batch is the one stored; repeats are duplicates.
+    const firsts = new Map<string, InboxItem>();
     for (const item of items) {
-      const key = `${item.orgId}\u0000${item.webhookId}`;
-      if (seen.has(key)) {
-        result.push(true);
-        continue;
-      }
-      seen.add(key);
-      const inserted = await trx
-        .insertInto("webhookInbox")
-        .values({
+      const key = keyOf(item.orgId, item.webhookId);
+      if (!firsts.has(key)) firsts.set(key, item);
+    }
+    const inserted = await trx
+      .insertInto("webhookInbox")
+      .values(
+        [...firsts.values()].map((item) => ({
           id: newId("whk"),
           orgId: item.orgId,
           webhookId: item.webhookId,
@@ -78,16 +104,21 @@ export class WebhookInbox {
           error: item.rejected ?? null,
           receivedAt: now,
           processedAt: null,
-        })
-        .onConflict((oc) => oc.columns(["orgId", "webhookId"]).doNothing())
-        .executeTakeFirst();
-      const duplicate = Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0;
-      result.push(duplicate);
-      if (!duplicate && !item.rejected && item.echoEventId) {
-        await this.jobs.enqueue(item.orgId, "echo_change", item.echoEventId, { webhookId: item.webhookId, source: "webhook" }, trx);
-      }
-    }
-    return result;
+        })),
+      )
+      .onConflict((oc) => oc.columns(["orgId", "webhookId"]).doNothing())
+      .returning(["orgId", "webhookId"])
+      .execute();
+    const stored = new Set(inserted.map((r) => keyOf(r.orgId, r.webhookId)));
+    const jobs = [...firsts.entries()]
+      .filter(([key, item]) => stored.has(key) && !item.rejected && item.echoEventId)
+      .map(([, item]) => ({ orgId: item.orgId, kind: "echo_change" as const, orderingKey: item.echoEventId!, payload: { webhookId: item.webhookId, source: "webhook" } }));
+    if (jobs.length > 0) await this.jobs.enqueueMany(jobs, trx);
+    return items.map((item) => {
+      const key = keyOf(item.orgId, item.webhookId);
+      const first = firsts.get(key) === item;
+      return !(first && stored.has(key));
+    });
   }
 
   async get(orgId: string, webhookId: string, db: Db = this.db) {

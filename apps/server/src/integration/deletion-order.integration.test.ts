@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signWebhook } from "@maestro/shared/webhook-signature";
+import { settle, startSyncKit, waitFor, weddingEvent, WEBHOOK_SECRET, type SyncKit } from "../testing/sync-test-kit.ts";
+
+// Found by the kill -9 test: when an event.deleted overtakes (or outlives) the
+// update before it, the deletion's snapshot must still bring Echo's final values —
+// the late update is stale by then, and reconciliation skips deleted events.
+describe("an Echo deletion that arrives before the update it follows", () => {
+  let kit: SyncKit;
+  beforeAll(async () => {
+    kit = await startSyncKit();
+  });
+  afterAll(async () => kit.stop());
+
+  const deliver = async (type: string, event: unknown, id: string) => {
+    const body = JSON.stringify({ id, type, createdAt: new Date().toISOString(), data: { event } });
+    const headers = signWebhook(WEBHOOK_SECRET, id, Date.now() / 1000, body);
+    const res = await fetch(`${kit.maestro.url}/api/echo-integration/webhooks/echo-crm?org=${kit.maestro.orgId}`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+    });
+    expect(res.status).toBe(200);
+  };
+
+  it("cancels the event with Echo's final values, and the late update changes nothing", async () => {
+    const created = (
+      await kit.echo("POST", "/v1/events", {
+        ...weddingEvent,
+        eventName: "Before the rename",
+        contractStatus: "signed",
+      })
+    ).body;
+    const beoId = await waitFor(
+      "BEO",
+      async () => (await kit.admin("GET", `/api/beos?echoEventId=${created.id}`)).body.data[0]?.id,
+    );
+    await settle(kit);
+    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
+    // From now on Echo's own deliveries are lost; the test delivers them itself, out of order.
+    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    const renamed = (
+      await kit.echo("PATCH", `/v1/events/${created.id}`, {
+        eventName: "After the rename",
+        guestCount: { guaranteed: 175 },
+      })
+    ).body;
+    const deleted = (await kit.echo("DELETE", `/v1/events/${created.id}`)).body;
+    expect(deleted.deletedAt).toBeDefined();
+
+    await deliver("event.deleted", deleted, `msg_deleted_${created.id}`);
+    await settle(kit);
+    await deliver("event.updated", renamed, `msg_renamed_${created.id}`);
+    await settle(kit);
+    await kit.echo("POST", "/_sandbox/faults", {});
+
+    const cal = (await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data[0];
+    expect(cal).toMatchObject({ status: "cancelled", title: "After the rename", guestCount: 175 });
+    const beo = (await kit.admin("GET", `/api/beos/${beoId}`)).body;
+    expect(beo).toMatchObject({
+      status: "cancelled",
+      header: { eventName: "After the rename" },
+      event: { guaranteed: 175 },
+    });
+    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
+      .data as any[];
+    const deletion = history.find((op) => op.webhookId === `msg_deleted_${created.id}`);
+    expect(deletion.changes).toEqual(
+      expect.arrayContaining([
+        { field: "eventName", from: "Before the rename", to: "After the rename" },
+        { field: "status", from: "confirmed", to: "cancelled" },
+      ]),
+    );
+    expect(history.find((op) => op.webhookId === `msg_renamed_${created.id}`)).toMatchObject({ status: "skipped" });
+  });
+});

@@ -1,0 +1,13 @@
+import pg from "pg";
+const c = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/test" });
+await c.connect();
+let t = performance.now();
+for (let i = 0; i < 200; i++) await c.query("select 1");
+console.log("select 1 rt ms", ((performance.now() - t) / 200).toFixed(3));
+await c.query("create temp table x (a int)");
+await c.query("create table if not exists bench_rt (a int)");
+t = performance.now();
+for (let i = 0; i < 100; i++) await c.query("insert into bench_rt values (1)");
+console.log("autocommit insert ms", ((performance.now() - t) / 100).toFixed(3));
+await c.query("drop table bench_rt");
+await c.end();
