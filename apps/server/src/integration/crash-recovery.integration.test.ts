@@ -357,11 +357,19 @@ describe(`kill -9 of Maestro under sustained webhook load (${testDbKind})`, () =
     const sandboxDb = new SQLite(path.join(sandboxDir, "echo-sandbox.sqlite"), { readonly: true });
     const echoVersions = (id: string) =>
       sandboxDb
-        .prepare<[string], { version: number; body: string }>("select version, body from event_changes where event_id = ? order by version")
+        .prepare<[string], { version: number; body: string }>(
+          "select version, body from event_changes where event_id = ? order by version",
+        )
         .all(id)
         .map((row) => {
           const e = JSON.parse(row.body);
-          const values: Record<Field, unknown> = { guaranteed: e.guestCount.guaranteed, room: e.room, eventTime: e.eventTime, eventName: e.eventName, specialRequests: e.specialRequests };
+          const values: Record<Field, unknown> = {
+            guaranteed: e.guestCount.guaranteed,
+            room: e.room,
+            eventTime: e.eventTime,
+            eventName: e.eventName,
+            specialRequests: e.specialRequests,
+          };
           return { version: row.version, values };
         });
     const statusMap: Record<string, string> = {
@@ -382,14 +390,26 @@ describe(`kill -9 of Maestro under sustained webhook load (${testDbKind})`, () =
       if (!cal && deleted) {
         // Created and deleted before Maestro heard of it (its event.created dropped or
         // overtaken): never imported, by design. Nothing of it may exist in Maestro.
-        expect((await admin("GET", `/api/beos?echoEventId=${tracked.id}`)).body.data, `BEOs of never-imported ${tracked.id}`).toEqual([]);
+        expect(
+          (await admin("GET", `/api/beos?echoEventId=${tracked.id}`)).body.data,
+          `BEOs of never-imported ${tracked.id}`,
+        ).toEqual([]);
         neverImported++;
         continue;
       }
       if (!cal) {
-        const versions = sandboxDb.prepare<[string], { version: number; deleted: number }>("select version, deleted from event_changes where event_id = ? order by version").all(tracked.id);
-        const ops = history.filter((op) => op.echoEventId === tracked.id).reverse().map((op) => `${op.startedAt} ${op.direction} ${op.trigger} ${op.status} ${op.reason ?? ""}`);
-        expect.fail(`no calendar event for ${tracked.id} (Echo: ${JSON.stringify(e)}; versions ${JSON.stringify(versions)})\noperations:\n${ops.join("\n")}`);
+        const versions = sandboxDb
+          .prepare<[string], { version: number; deleted: number }>(
+            "select version, deleted from event_changes where event_id = ? order by version",
+          )
+          .all(tracked.id);
+        const ops = history
+          .filter((op) => op.echoEventId === tracked.id)
+          .reverse()
+          .map((op) => `${op.startedAt} ${op.direction} ${op.trigger} ${op.status} ${op.reason ?? ""}`);
+        expect.fail(
+          `no calendar event for ${tracked.id} (Echo: ${JSON.stringify(e)}; versions ${JSON.stringify(versions)})\noperations:\n${ops.join("\n")}`,
+        );
       }
       const beos = (await admin("GET", `/api/beos?echoEventId=${tracked.id}`)).body.data as any[];
       // Exactly one BEO per signed event. (An event deleted in Echo before Maestro
@@ -495,8 +515,13 @@ describe(`kill -9 of Maestro under sustained webhook load (${testDbKind})`, () =
             const ops = history
               .filter((op) => op.echoEventId === tracked.id)
               .reverse()
-              .map((op) => `${op.startedAt} ${op.direction} ${op.trigger} ${op.status} ${op.reason ?? ""} ${JSON.stringify(op.changes.filter((c: any) => c.field === field))}`);
-            const revs = revisions.filter((r) => r.field === BEO_FIELD[field]).map((r) => `v${r.version} ${r.source} ${JSON.stringify(r.new)}`);
+              .map(
+                (op) =>
+                  `${op.startedAt} ${op.direction} ${op.trigger} ${op.status} ${op.reason ?? ""} ${JSON.stringify(op.changes.filter((c: any) => c.field === field))}`,
+              );
+            const revs = revisions
+              .filter((r) => r.field === BEO_FIELD[field])
+              .map((r) => `v${r.version} ${r.source} ${JSON.stringify(r.new)}`);
             expect.fail(
               `${side}'s ${field}=${JSON.stringify(value)} on ${tracked.id} was overwritten without a record\n` +
                 `Echo's versions: ${echoHistory.join(", ")}\nBEO revisions: ${revs.join(", ")}\noperations:\n${ops.join("\n")}`,
