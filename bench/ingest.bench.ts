@@ -11,8 +11,22 @@ import { initializeIntegration, waitForQueueDrained } from "./lib/http.ts";
 import { median, round } from "./lib/stats.ts";
 import { webhookGenerator } from "./lib/webhook-fixtures.ts";
 
-export type IngestOptions = { connections: number; durationS: number; rounds: number; warmupS: number; eventPool: number; drainTimeoutS: number };
-export const DEFAULT_INGEST: IngestOptions = { connections: 16, durationS: 3, rounds: 3, warmupS: 1, eventPool: 1000, drainTimeoutS: 30 };
+export type IngestOptions = {
+  connections: number;
+  durationS: number;
+  rounds: number;
+  warmupS: number;
+  eventPool: number;
+  drainTimeoutS: number;
+};
+export const DEFAULT_INGEST: IngestOptions = {
+  connections: 16,
+  durationS: 3,
+  rounds: 3,
+  warmupS: 1,
+  eventPool: 1000,
+  drainTimeoutS: 30,
+};
 
 type Load = { rps: number; acknowledged: number; non2xx: number; errors: number; p50Ms: number; p99Ms: number };
 export type IngestResult = {
@@ -41,7 +55,11 @@ async function fire(url: string, path: string, options: IngestOptions, durationS
         path,
         setupRequest: (request) => {
           const w = next();
-          return { ...request, body: w.body, headers: { ...request.headers, "content-type": "application/json", ...w.headers } };
+          return {
+            ...request,
+            body: w.body,
+            headers: { ...request.headers, "content-type": "application/json", ...w.headers },
+          };
         },
       },
     ],
@@ -57,21 +75,39 @@ async function fire(url: string, path: string, options: IngestOptions, durationS
   };
 }
 
-export async function ingestBench(env: BenchEnv, options: IngestOptions = DEFAULT_INGEST, log: (line: string) => void = () => undefined): Promise<IngestResult> {
+export async function ingestBench(
+  env: BenchEnv,
+  options: IngestOptions = DEFAULT_INGEST,
+  log: (line: string) => void = () => undefined,
+): Promise<IngestResult> {
   const sandbox = await env.sandbox("ingest");
   let bare: Child | undefined;
   const maestros: MaestroProcess[] = [];
   try {
     const port = await freePort();
-    bare = await startChild("ingest bare-http", "bare-server-main.ts", { PORT: String(port) }, env.logFile("ingest-bare"));
+    bare = await startChild(
+      "ingest bare-http",
+      "bare-server-main.ts",
+      { PORT: String(port) },
+      env.logFile("ingest-bare"),
+    );
     const allowedHosts = [new URL(sandbox.url).host];
-    const on = await env.maestro("ingest-worker-on", { store: await env.store("ingest-on"), worker: true, allowedHosts });
+    const on = await env.maestro("ingest-worker-on", {
+      store: await env.store("ingest-on"),
+      worker: true,
+      allowedHosts,
+    });
     maestros.push(on);
-    const off = await env.maestro("ingest-worker-off", { store: await env.store("ingest-off"), worker: false, allowedHosts });
+    const off = await env.maestro("ingest-worker-off", {
+      store: await env.store("ingest-off"),
+      worker: false,
+      allowedHosts,
+    });
     maestros.push(off);
     await initializeIntegration(on, sandbox, { waitForFullSync: true });
     await initializeIntegration(off, sandbox);
-    const receiver = (m: MaestroProcess) => `/api/echo-integration/webhooks/echo-crm?org=${encodeURIComponent(m.orgId)}`;
+    const receiver = (m: MaestroProcess) =>
+      `/api/echo-integration/webhooks/echo-crm?org=${encodeURIComponent(m.orgId)}`;
     const bareUrl = String(bare.info.url);
 
     // Warm-up (JIT, connections, caches), not measured.
@@ -93,7 +129,8 @@ export async function ingestBench(env: BenchEnv, options: IngestOptions = DEFAUL
       const loadOn = await fire(on.url, receiver(on), options, options.durationS);
       const stored = (await on.request<number>("inboxCount")) - beforeOn;
       // No 2xx before the commit: every acknowledged delivery is in the inbox.
-      if (stored < loadOn.acknowledged) throw new Error(`ingest: ${loadOn.acknowledged} acknowledged but only ${stored} stored`);
+      if (stored < loadOn.acknowledged)
+        throw new Error(`ingest: ${loadOn.acknowledged} acknowledged but only ${stored} stored`);
       storedOn += stored;
       onRounds.push(loadOn);
       // The worker's backlog is processed before the next round (bounded), so rounds start alike.
@@ -107,10 +144,13 @@ export async function ingestBench(env: BenchEnv, options: IngestOptions = DEFAUL
       const beforeOff = await off.request<number>("inboxCount");
       const loadOff = await fire(off.url, receiver(off), options, options.durationS);
       const storedNow = (await off.request<number>("inboxCount")) - beforeOff;
-      if (storedNow < loadOff.acknowledged) throw new Error(`ingest: ${loadOff.acknowledged} acknowledged but only ${storedNow} stored`);
+      if (storedNow < loadOff.acknowledged)
+        throw new Error(`ingest: ${loadOff.acknowledged} acknowledged but only ${storedNow} stored`);
       storedOff += storedNow;
       offRounds.push(loadOff);
-      log(`ingest round ${r + 1}: bare ${baselineRounds[r]!.rps}/s, Maestro worker on ${loadOn.rps}/s (backlog drained in ${drainS[r] ?? `> ${options.drainTimeoutS}`} s), worker off ${loadOff.rps}/s`);
+      log(
+        `ingest round ${r + 1}: bare ${baselineRounds[r]!.rps}/s, Maestro worker on ${loadOn.rps}/s (backlog drained in ${drainS[r] ?? `> ${options.drainTimeoutS}`} s), worker off ${loadOff.rps}/s`,
+      );
     }
     const ratios = (rounds: Load[]) => rounds.map((l, i) => l.rps / baselineRounds[i]!.rps);
     return {

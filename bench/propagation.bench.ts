@@ -10,16 +10,47 @@ import { openSse } from "./lib/sse-client.ts";
 import { percentile, round, sleep } from "./lib/stats.ts";
 
 export type PropagationOptions = { ratePerSecond: number; durationS: number; events: number; timeoutMs: number };
-export const DEFAULT_PROPAGATION: PropagationOptions = { ratePerSecond: 200, durationS: 8, events: 200, timeoutMs: 10_000 };
+export const DEFAULT_PROPAGATION: PropagationOptions = {
+  ratePerSecond: 200,
+  durationS: 8,
+  events: 200,
+  timeoutMs: 10_000,
+};
 
-export type Breakdown = { deliveredP50Ms: number; deliveredP99Ms: number; processedP50Ms: number; processedP99Ms: number };
-type Latencies = { breakdown?: Breakdown; count: number; confirmed: number; timedOut: number; patchErrors: number; p50Ms: number; p99Ms: number; maxMs: number; achievedRate: number };
-export type PropagationResult = { baseline: Latencies; maestro: Latencies; ratioP99: number; options: PropagationOptions };
+export type Breakdown = {
+  deliveredP50Ms: number;
+  deliveredP99Ms: number;
+  processedP50Ms: number;
+  processedP99Ms: number;
+};
+type Latencies = {
+  breakdown?: Breakdown;
+  count: number;
+  confirmed: number;
+  timedOut: number;
+  patchErrors: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  achievedRate: number;
+};
+export type PropagationResult = {
+  baseline: Latencies;
+  maestro: Latencies;
+  ratioP99: number;
+  options: PropagationOptions;
+};
 
 type Change = { echoId: string; marker: string; sentAt: number; ackedAt?: number; ackedWall?: number; seenAt?: number };
 
 // Sends PATCHes at a fixed rate (open loop: a slow answer does not slow the schedule).
-async function pacedChanges(sandbox: SandboxProcess, ids: string[], options: PropagationOptions, tag: string, onAcked: (change: Change) => void): Promise<{ changes: Change[]; errors: number; achievedRate: number }> {
+async function pacedChanges(
+  sandbox: SandboxProcess,
+  ids: string[],
+  options: PropagationOptions,
+  tag: string,
+  onAcked: (change: Change) => void,
+): Promise<{ changes: Change[]; errors: number; achievedRate: number }> {
   const total = Math.round(options.ratePerSecond * options.durationS);
   const interval = 1000 / options.ratePerSecond;
   const changes: Change[] = [];
@@ -30,7 +61,11 @@ async function pacedChanges(sandbox: SandboxProcess, ids: string[], options: Pro
     const due = started + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
-    const change: Change = { echoId: ids[i % ids.length]!, marker: `Bench ${tag} change ${i}`, sentAt: performance.now() };
+    const change: Change = {
+      echoId: ids[i % ids.length]!,
+      marker: `Bench ${tag} change ${i}`,
+      sentAt: performance.now(),
+    };
     changes.push(change);
     inflight.push(
       fetch(`${sandbox.url}/v1/events/${change.echoId}`, {
@@ -59,7 +94,9 @@ async function pacedChanges(sandbox: SandboxProcess, ids: string[], options: Pro
 }
 
 function summarize(changes: Change[], errors: number, achievedRate: number): Latencies {
-  const latencies = changes.filter((c) => c.ackedAt !== undefined && c.seenAt !== undefined).map((c) => Math.max(0, c.seenAt! - c.ackedAt!));
+  const latencies = changes
+    .filter((c) => c.ackedAt !== undefined && c.seenAt !== undefined)
+    .map((c) => Math.max(0, c.seenAt! - c.ackedAt!));
   return {
     count: changes.length,
     confirmed: latencies.length,
@@ -75,7 +112,8 @@ function summarize(changes: Change[], errors: number, achievedRate: number): Lat
 // Waits (bounded) until every acknowledged change was seen.
 async function settle(changes: Change[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && changes.some((c) => c.ackedAt !== undefined && c.seenAt === undefined)) await sleep(20);
+  while (Date.now() < deadline && changes.some((c) => c.ackedAt !== undefined && c.seenAt === undefined))
+    await sleep(20);
 }
 
 async function baselineRun(sandbox: SandboxProcess, ids: string[], options: PropagationOptions): Promise<Latencies> {
@@ -90,7 +128,9 @@ async function baselineRun(sandbox: SandboxProcess, ids: string[], options: Prop
       res.statusCode = 204;
       res.end();
       try {
-        const marker = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { data: { event: { eventName: string } } }).data.event.eventName;
+        const marker = (
+          JSON.parse(Buffer.concat(chunks).toString("utf8")) as { data: { event: { eventName: string } } }
+        ).data.event.eventName;
         const change = byMarker.get(marker);
         if (change) change.seenAt ??= at;
         else if (!arrivals.has(marker)) arrivals.set(marker, at); // before the PATCH's answer reached us
@@ -100,7 +140,13 @@ async function baselineRun(sandbox: SandboxProcess, ids: string[], options: Prop
     });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  const endpoint = await expectOk<{ id: string }>("register baseline endpoint", call("POST", `${sandbox.url}/v1/webhook-endpoints`, sandbox.key, { url: `http://127.0.0.1:${port}/hook`, secret: WEBHOOK_SECRET }));
+  const endpoint = await expectOk<{ id: string }>(
+    "register baseline endpoint",
+    call("POST", `${sandbox.url}/v1/webhook-endpoints`, sandbox.key, {
+      url: `http://127.0.0.1:${port}/hook`,
+      secret: WEBHOOK_SECRET,
+    }),
+  );
   try {
     const run = await pacedChanges(sandbox, ids, options, "baseline", (change) => {
       byMarker.set(change.marker, change);
@@ -116,11 +162,19 @@ async function baselineRun(sandbox: SandboxProcess, ids: string[], options: Prop
   }
 }
 
-async function maestroRun(maestro: MaestroProcess, sandbox: SandboxProcess, ids: string[], options: PropagationOptions): Promise<Latencies> {
+async function maestroRun(
+  maestro: MaestroProcess,
+  sandbox: SandboxProcess,
+  ids: string[],
+  options: PropagationOptions,
+): Promise<Latencies> {
   // Echo id → Maestro calendar event id, once.
   const calendarIds = new Map<string, string>();
   for (const echoId of ids) {
-    const found = await expectOk<{ data: { id: string }[] }>("find event", call("GET", `${maestro.url}/api/calendar/events?q=${echoId}`, maestro.opsKey));
+    const found = await expectOk<{ data: { id: string }[] }>(
+      "find event",
+      call("GET", `${maestro.url}/api/calendar/events?q=${echoId}`, maestro.opsKey),
+    );
     if (!found.data[0]) throw new Error(`propagation: ${echoId} is not in Maestro's calendar`);
     calendarIds.set(echoId, found.data[0].id);
   }
@@ -128,7 +182,9 @@ async function maestroRun(maestro: MaestroProcess, sandbox: SandboxProcess, ids:
   const checking = new Set<string>();
   const recheck = new Set<string>();
   // Reads the event; every outstanding change up to the one now visible is confirmed.
+  let closed = false;
   const confirm = async (echoId: string): Promise<void> => {
+    if (closed) return;
     if (checking.has(echoId)) {
       recheck.add(echoId);
       return;
@@ -137,13 +193,22 @@ async function maestroRun(maestro: MaestroProcess, sandbox: SandboxProcess, ids:
     try {
       do {
         recheck.delete(echoId);
-        const res = await fetch(`${maestro.url}/api/calendar/events/${calendarIds.get(echoId)}`, { headers: { authorization: `Bearer ${maestro.opsKey}` } });
-        const at = performance.now();
-        if (res.status !== 200) {
-          await res.arrayBuffer();
-          continue;
+        let title: string;
+        let at: number;
+        try {
+          const res = await fetch(`${maestro.url}/api/calendar/events/${calendarIds.get(echoId)}`, {
+            headers: { authorization: `Bearer ${maestro.opsKey}` },
+            signal: AbortSignal.timeout(10_000),
+          });
+          at = performance.now();
+          if (res.status !== 200) {
+            await res.arrayBuffer();
+            continue;
+          }
+          title = ((await res.json()) as { title: string }).title;
+        } catch {
+          continue; // counted as not seen if it never succeeds
         }
-        const title = ((await res.json()) as { title: string }).title;
         const list = outstanding.get(echoId) ?? [];
         const index = list.findIndex((c) => c.marker === title);
         if (index >= 0) {
@@ -166,7 +231,8 @@ async function maestroRun(maestro: MaestroProcess, sandbox: SandboxProcess, ids:
   // A change whose live event was missed is still found, by a slow sweep (one look per event per second).
   const sweep = setInterval(() => {
     const now = performance.now();
-    for (const [echoId, list] of outstanding) if (list[0]?.ackedAt !== undefined && now - list[0].ackedAt > 1000) void confirm(echoId);
+    for (const [echoId, list] of outstanding)
+      if (list[0]?.ackedAt !== undefined && now - list[0].ackedAt > 1000) void confirm(echoId);
   }, 1000);
   try {
     const run = await pacedChanges(sandbox, ids, options, "maestro", (change) => {
@@ -179,7 +245,11 @@ async function maestroRun(maestro: MaestroProcess, sandbox: SandboxProcess, ids:
     await settle(run.changes, options.timeoutMs);
     const result = summarize(run.changes, run.errors, run.achievedRate);
     // Where the time went: PATCH answered → stored in Maestro's inbox → processed by the worker.
-    const times = new Map((await maestro.request<{ eventName?: string; receivedAt: number; processedAt: number | null }[]>("inboxTimes")).map((t) => [t.eventName, t]));
+    const times = new Map(
+      (
+        await maestro.request<{ eventName?: string; receivedAt: number; processedAt: number | null }[]>("inboxTimes")
+      ).map((t) => [t.eventName, t]),
+    );
     const delivered: number[] = [];
     const processed: number[] = [];
     for (const c of run.changes) {
@@ -196,21 +266,34 @@ async function maestroRun(maestro: MaestroProcess, sandbox: SandboxProcess, ids:
     };
     return result;
   } finally {
+    closed = true;
     clearInterval(sweep);
     sse.close();
   }
 }
 
-export async function propagationBench(env: BenchEnv, options: PropagationOptions = DEFAULT_PROPAGATION, log: (line: string) => void = () => undefined): Promise<PropagationResult> {
+export async function propagationBench(
+  env: BenchEnv,
+  options: PropagationOptions = DEFAULT_PROPAGATION,
+  log: (line: string) => void = () => undefined,
+): Promise<PropagationResult> {
   const sandbox = await env.sandbox("propagation");
   let maestro: MaestroProcess | undefined;
   try {
-    const seeded = await expectOk<{ ids: string[] }>("seed", call("POST", `${sandbox.url}/_sandbox/seed`, sandbox.key, { count: options.events, seed: 7 }));
+    const seeded = await expectOk<{ ids: string[] }>(
+      "seed",
+      call("POST", `${sandbox.url}/_sandbox/seed`, sandbox.key, { count: options.events, seed: 7 }),
+    );
     const ids = seeded.ids;
     const baseline = await baselineRun(sandbox, ids, options);
-    log(`propagation baseline (sandbox → bare receiver): p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms over ${baseline.confirmed}/${baseline.count} changes`);
+    log(
+      `propagation baseline (sandbox → bare receiver): p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms over ${baseline.confirmed}/${baseline.count} changes`,
+    );
 
-    maestro = await env.maestro("propagation", { store: await env.store("propagation"), allowedHosts: [new URL(sandbox.url).host] });
+    maestro = await env.maestro("propagation", {
+      store: await env.store("propagation"),
+      allowedHosts: [new URL(sandbox.url).host],
+    });
     await initializeIntegration(maestro, sandbox, { waitForFullSync: true });
     // The import's own traffic (BEOs for signed contracts, their webhooks to Echo and back) settles first.
     await waitForQueueDrained(maestro, 60_000);
@@ -220,10 +303,18 @@ export async function propagationBench(env: BenchEnv, options: PropagationOption
     const measured = await maestroRun(maestro, sandbox, ids, options);
     if (process.env.BENCH_DEBUG) {
       console.log("before", JSON.stringify(before));
-      console.log("after", JSON.stringify({ jobs: await maestro.request("jobKinds"), inbox: await maestro.request("inboxTypes") }));
-      console.log("sandbox queue", JSON.stringify((await call("GET", `${sandbox.url}/_sandbox/queue`, sandbox.key)).body));
+      console.log(
+        "after",
+        JSON.stringify({ jobs: await maestro.request("jobKinds"), inbox: await maestro.request("inboxTypes") }),
+      );
+      console.log(
+        "sandbox queue",
+        JSON.stringify((await call("GET", `${sandbox.url}/_sandbox/queue`, sandbox.key)).body),
+      );
     }
-    log(`propagation Maestro: p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms over ${measured.confirmed}/${measured.count} changes (${measured.timedOut} not seen)`);
+    log(
+      `propagation Maestro: p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms over ${measured.confirmed}/${measured.count} changes (${measured.timedOut} not seen)`,
+    );
     return { baseline, maestro: measured, ratioP99: round(measured.p99Ms / Math.max(baseline.p99Ms, 0.1), 2), options };
   } finally {
     await env.stop(maestro);

@@ -22,7 +22,8 @@ type BenchName = (typeof ALL)[number];
 const { values } = parseArgs({ options: { db: { type: "string", default: "both" }, only: { type: "string" } } });
 const only = new Set((values.only ? values.only.split(",") : ALL).map((s) => s.trim()) as BenchName[]);
 const started = performance.now();
-const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
 const dialects: Dialect[] = [];
 if (values.db !== "postgres") dialects.push("sqlite");
@@ -32,7 +33,9 @@ if (values.db !== "sqlite") {
 }
 
 const machineBefore = describeMachine();
-log(`machine: ${machineBefore.cpuModel}, ${machineBefore.cores} cores, ${machineBefore.memoryGiB} GiB, Node ${machineBefore.node}, load ${machineBefore.loadAverage.join(" ")}`);
+log(
+  `machine: ${machineBefore.cpuModel}, ${machineBefore.cores} cores, ${machineBefore.memoryGiB} GiB, Node ${machineBefore.node}, load ${machineBefore.loadAverage.join(" ")}`,
+);
 
 const results: BackendResults[] = [];
 let current: BenchEnv | undefined;

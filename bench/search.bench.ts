@@ -63,8 +63,14 @@ function queries(maestro: MaestroProcess, q: string[]): { shape: string; path: s
     const weekEnd = new Date(week.getTime() + 6 * 86_400_000);
     const d = (x: Date) => x.toISOString().slice(0, 10);
     out.push({ shape: "search list (q, limit 50)", path: `/api/calendar/events?q=${enc}&limit=50` });
-    out.push({ shape: "month board (q, from/to)", path: `/api/calendar/events?from=${d(month)}&to=${d(monthEnd)}&q=${enc}&limit=5000` });
-    out.push({ shape: "week board (q, from/to)", path: `/api/calendar/events?from=${d(week)}&to=${d(weekEnd)}&q=${enc}&limit=5000` });
+    out.push({
+      shape: "month board (q, from/to)",
+      path: `/api/calendar/events?from=${d(month)}&to=${d(monthEnd)}&q=${enc}&limit=5000`,
+    });
+    out.push({
+      shape: "week board (q, from/to)",
+      path: `/api/calendar/events?from=${d(week)}&to=${d(weekEnd)}&q=${enc}&limit=5000`,
+    });
   });
   void maestro;
   return out;
@@ -80,7 +86,11 @@ async function timed(url: string, key: string): Promise<{ ms: number; results: n
   return { ms, results };
 }
 
-export async function searchBench(env: BenchEnv, options: SearchOptions = DEFAULT_SEARCH, log: (line: string) => void = () => undefined): Promise<SearchResult> {
+export async function searchBench(
+  env: BenchEnv,
+  options: SearchOptions = DEFAULT_SEARCH,
+  log: (line: string) => void = () => undefined,
+): Promise<SearchResult> {
   const store = await env.store("search");
   const corpus = await loadSearchCorpus(store, options.events);
   log(`search: ${options.events} calendar events written in ${round(corpus.insertS, 1)} s`);
@@ -101,7 +111,11 @@ export async function searchBench(env: BenchEnv, options: SearchOptions = DEFAUL
         const t = await timed(maestro.url + q.path, maestro.opsKey);
         search.push(t.ms);
         byShape.set(q.shape, [...(byShape.get(q.shape) ?? []), t.ms]);
-        slowest.push({ query: decodeURIComponent(q.path.replace("/api/calendar/events?", "")), ms: round(t.ms, 1), results: t.results });
+        slowest.push({
+          query: decodeURIComponent(q.path.replace("/api/calendar/events?", "")),
+          ms: round(t.ms, 1),
+          results: t.results,
+        });
       }
     }
     slowest.sort((a, b) => b.ms - a.ms);
@@ -115,7 +129,9 @@ export async function searchBench(env: BenchEnv, options: SearchOptions = DEFAUL
       options,
     };
     result.ratioP95 = round(result.search.p95Ms / Math.max(result.baseline.p95Ms, 0.01), 1);
-    log(`search: p95 ${result.search.p95Ms} ms (healthz p95 ${result.baseline.p95Ms} ms) over ${search.length} queries`);
+    log(
+      `search: p95 ${result.search.p95Ms} ms (healthz p95 ${result.baseline.p95Ms} ms) over ${search.length} queries`,
+    );
     return result;
   } finally {
     await env.stop(maestro);

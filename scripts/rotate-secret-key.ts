@@ -9,7 +9,10 @@ import { openDatabase } from "../apps/server/src/db/database.ts";
 const config = loadConfig();
 if (!config.secretKey) throw new Error("set MAESTRO_SECRET_KEY to the new key");
 const box = new SecretBox([config.secretKey, ...config.previousSecretKeys].map(keyFromString));
-const database = await openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+const database = await openDatabase({
+  dataDir: config.dataDir,
+  ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+});
 const columns = ["echoApiKeyEnc", "maestroApiKeyEnc", "webhookSecretEnc", "previousWebhookSecretEnc"] as const;
 let rotated = 0;
 await database.db.transaction().execute(async (trx) => {

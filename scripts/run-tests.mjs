@@ -18,7 +18,14 @@ let failedTiers = [];
 function vitest(name, projects, env = {}) {
   const out = path.join(resultsDir, `${name}.json`);
   console.log(`\n=== ${name} ===`);
-  const args = ["vitest", "run", ...projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json", `--outputFile.json=${out}`];
+  const args = [
+    "vitest",
+    "run",
+    ...projects.flatMap((p) => ["--project", p]),
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${out}`,
+  ];
   const r = spawnSync("npx", args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   if (existsSync(out)) {
     const report = JSON.parse(readFileSync(out, "utf8"));
@@ -47,7 +54,10 @@ function ensureChromium() {
   if (process.getuid?.() !== 0) return false;
   console.log("Installing Debian's chromium for the browser tests…");
   spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  const r = spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const r = spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
   return r.status === 0 && existsSync("/usr/bin/chromium");
 }
 
@@ -57,10 +67,14 @@ const pgUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:54
 if (await postgresReachable(pgUrl)) {
   vitest("integration (PostgreSQL)", ["integration"], { MAESTRO_TEST_DB: "postgres", TEST_DATABASE_URL: pgUrl });
 } else if (process.env.MAESTRO_REQUIRE_POSTGRES === "1") {
-  console.error(`\nPostgreSQL is required here (MAESTRO_REQUIRE_POSTGRES=1) but ${pgUrl.replace(/\/\/[^@]*@/, "//")} does not answer.`);
+  console.error(
+    `\nPostgreSQL is required here (MAESTRO_REQUIRE_POSTGRES=1) but ${pgUrl.replace(/\/\/[^@]*@/, "//")} does not answer.`,
+  );
   failedTiers.push("integration (PostgreSQL): database unreachable");
 } else {
-  console.log(`\nPostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, "//")} does not answer: the PostgreSQL tier is SKIPPED. Set TEST_DATABASE_URL to run it.`);
+  console.log(
+    `\nPostgreSQL at ${pgUrl.replace(/\/\/[^@]*@/, "//")} does not answer: the PostgreSQL tier is SKIPPED. Set TEST_DATABASE_URL to run it.`,
+  );
 }
 
 if (ensureChromium()) {

@@ -14,7 +14,9 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 30_000;
 const port = Number(process.env.PORT);
 server.listen(port, "127.0.0.1", () => {
-  serveIpc({ requests: () => requests }, () =>
+  serveIpc(
+    { requests: () => requests },
+    () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

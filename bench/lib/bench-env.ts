@@ -92,7 +92,10 @@ export class BenchEnv {
     return Object.assign(child, { url: String(child.info.url), key: SANDBOX_KEY });
   }
 
-  async maestro(name: string, options: { store: StoreLocation; worker?: boolean; allowedHosts?: string[] }): Promise<MaestroProcess> {
+  async maestro(
+    name: string,
+    options: { store: StoreLocation; worker?: boolean; allowedHosts?: string[] },
+  ): Promise<MaestroProcess> {
     const port = await freePort();
     const env: Record<string, string> = {
       PORT: String(port),
@@ -106,7 +109,14 @@ export class BenchEnv {
       // The bench's own API calls (search queries, propagation checks) exceed the default per-key limit.
       API_RATE_LIMIT_PER_MINUTE: "10000000",
     };
-    const child = await startChild(`${name} maestro`, "maestro-main.ts", env, this.logFile(`${name}-maestro`), 60_000, maestroNodeFlags());
+    const child = await startChild(
+      `${name} maestro`,
+      "maestro-main.ts",
+      env,
+      this.logFile(`${name}-maestro`),
+      60_000,
+      maestroNodeFlags(),
+    );
     this.children.push(child);
     const info = child.info as { url: string; orgId: string; adminKey: string; opsKey: string };
     return Object.assign(child, { url: info.url, orgId: info.orgId, adminKey: info.adminKey, opsKey: info.opsKey });
@@ -131,7 +141,12 @@ export class BenchEnv {
   }
 
   peakMaestroRss(): { bytes: number; byProcess: { name: string; mb: number }[] } {
-    const all = [...this.maestroPeaks, ...this.children.filter((c) => c.name.endsWith("maestro")).map((c) => ({ name: c.name, bytes: c.peakRssBytes() }))];
+    const all = [
+      ...this.maestroPeaks,
+      ...this.children
+        .filter((c) => c.name.endsWith("maestro"))
+        .map((c) => ({ name: c.name, bytes: c.peakRssBytes() })),
+    ];
     return {
       bytes: Math.max(0, ...all.map((p) => p.bytes)),
       byProcess: all.map((p) => ({ name: p.name, mb: Math.round((p.bytes / 1024 / 1024) * 10) / 10 })),

@@ -30,7 +30,14 @@ export function readPeakRss(pid: number): number {
 
 // Starts `node --import tsx <script>` with its own environment; stdout and stderr go
 // to `logFile`. Resolves once the child announces it is ready (or fails/times out).
-export async function startChild(name: string, script: string, env: Record<string, string>, logFile: string, readyTimeoutMs = 60_000, nodeFlags: string[] = []): Promise<Child> {
+export async function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  readyTimeoutMs = 60_000,
+  nodeFlags: string[] = [],
+): Promise<Child> {
   const log = openSync(logFile, "a");
   const child: ChildProcess = fork(path.join(HERE, script), [], {
     cwd: ROOT,
@@ -55,7 +62,10 @@ export async function startChild(name: string, script: string, env: Record<strin
   // VmHWM only grows, but it vanishes with the process: sample it while it lives.
   const sampler = setInterval(sample, 250);
   sampler.unref();
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   let nextId = 1;
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -69,7 +79,10 @@ export async function startChild(name: string, script: string, env: Record<strin
     pending.clear();
   });
   const info = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} not ready within ${readyTimeoutMs} ms; see ${logFile}`)),
+      readyTimeoutMs,
+    );
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited before it was ready (code ${code}); see ${logFile}`));

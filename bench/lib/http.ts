@@ -4,7 +4,13 @@ import { until } from "./stats.ts";
 export type JsonResponse<T = any> = { status: number; body: T };
 
 // JSON over fetch, for setup calls (not for measured requests).
-export async function call<T = any>(method: string, url: string, key?: string, body?: unknown, timeoutMs = 60_000): Promise<JsonResponse<T>> {
+export async function call<T = any>(
+  method: string,
+  url: string,
+  key?: string,
+  body?: unknown,
+  timeoutMs = 60_000,
+): Promise<JsonResponse<T>> {
   const res = await fetch(url, {
     method,
     headers: {
@@ -20,12 +26,17 @@ export async function call<T = any>(method: string, url: string, key?: string, b
 
 export async function expectOk<T = any>(what: string, response: Promise<JsonResponse<T>>): Promise<T> {
   const r = await response;
-  if (r.status < 200 || r.status >= 300) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+  if (r.status < 200 || r.status >= 300)
+    throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
   return r.body;
 }
 
 // POST /api/echo-integration/initialize against the sandbox; optionally waits for the first full sync.
-export async function initializeIntegration(maestro: MaestroProcess, sandbox: SandboxProcess, options: { waitForFullSync?: boolean; timeoutMs?: number } = {}) {
+export async function initializeIntegration(
+  maestro: MaestroProcess,
+  sandbox: SandboxProcess,
+  options: { waitForFullSync?: boolean; timeoutMs?: number } = {},
+) {
   await expectOk(
     "initialize",
     call("POST", `${maestro.url}/api/echo-integration/initialize`, maestro.adminKey, {

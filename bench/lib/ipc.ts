@@ -26,7 +26,8 @@ export function serveIpc(handlers: Record<string, Handler>, close: () => Promise
       .then(() => handler(msg.args))
       .then(
         (result) => reply({ id: msg.id, ok: true, result }),
-        (err: unknown) => reply({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+        (err: unknown) =>
+          reply({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
       );
   });
   // The parent died: do not linger.

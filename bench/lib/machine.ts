@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 
-export type Machine = { cpuModel: string; cores: number; memoryGiB: number; node: string; platform: string; loadAverage: number[] };
+export type Machine = {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  loadAverage: number[];
+};
 
 // What the figures were measured on (cpu model from /proc/cpuinfo where there is one).
 export function describeMachine(): Machine {

@@ -29,7 +29,14 @@ const opsKey = (await maestro.services.auth.createApiKey(org.id, "bench ops", "o
 const { db } = database;
 
 const count = async (table: "webhookInbox" | "calendarEvents" | "syncOperations" | "beos") =>
-  Number((await db.selectFrom(table).select(sql<number>`count(*)`.as("n")).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await db
+        .selectFrom(table)
+        .select(sql<number>`count(*)`.as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 let closing: Promise<void> | undefined;
 const close = () =>
@@ -62,26 +69,46 @@ serveIpc(
     },
     memory: () => process.memoryUsage(),
     jobKinds: () =>
-      db.selectFrom("syncJobs").select(["kind", "status", sql<number>`count(*)`.as("n")]).groupBy(["kind", "status"]).execute(),
+      db
+        .selectFrom("syncJobs")
+        .select(["kind", "status", sql<number>`count(*)`.as("n")])
+        .groupBy(["kind", "status"])
+        .execute(),
     inboxTypes: () =>
-      db.selectFrom("webhookInbox").select(["type", sql<number>`count(*)`.as("n")]).groupBy("type").execute(),
+      db
+        .selectFrom("webhookInbox")
+        .select(["type", sql<number>`count(*)`.as("n")])
+        .groupBy("type")
+        .execute(),
     // When each delivery was stored and processed, with the event name it carried (propagation breakdown).
     inboxTimes: async () => {
       const rows = await db.selectFrom("webhookInbox").select(["payload", "receivedAt", "processedAt"]).execute();
       return rows.map((r) => {
         let eventName: string | undefined;
         try {
-          eventName = (JSON.parse(r.payload ?? "{}") as { data?: { event?: { eventName?: string } } }).data?.event?.eventName;
+          eventName = (JSON.parse(r.payload ?? "{}") as { data?: { event?: { eventName?: string } } }).data?.event
+            ?.eventName;
         } catch {
           eventName = undefined;
         }
-        return { eventName, receivedAt: Date.parse(r.receivedAt), processedAt: r.processedAt ? Date.parse(r.processedAt) : null };
+        return {
+          eventName,
+          receivedAt: Date.parse(r.receivedAt),
+          processedAt: r.processedAt ? Date.parse(r.processedAt) : null,
+        };
       });
     },
     sqlStats: () => sqlStats(),
   },
   close,
 );
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void close().finally(() => process.exit(0)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => void close().finally(() => process.exit(0)));
 
-announceReady({ url: `http://${config.host}:${config.port}`, orgId: org.id, adminKey, opsKey, dialect: database.dialect });
+announceReady({
+  url: `http://${config.host}:${config.port}`,
+  orgId: org.id,
+  adminKey,
+  opsKey,
+  dialect: database.dialect,
+});

@@ -89,12 +89,24 @@ export function tableRows(results: BackendResults[]): Row[] {
       return v === undefined || Number.isNaN(v) ? "error" : f.ok(v) ? "pass" : "FAIL";
     };
     const verdicts = [verdict(of("sqlite")), verdict(of("postgres"))].filter((v): v is string => v !== undefined);
-    return { figure: f.figure, sqlite: cell(of("sqlite")), postgres: cell(of("postgres")), target: f.target, pass: verdicts.length ? verdicts.join(" / ") : "—" };
+    return {
+      figure: f.figure,
+      sqlite: cell(of("sqlite")),
+      postgres: cell(of("postgres")),
+      target: f.target,
+      pass: verdicts.length ? verdicts.join(" / ") : "—",
+    };
   });
 }
 
 export function textTable(rows: Row[]): string {
-  const header: Row = { figure: "figure", sqlite: "SQLite", postgres: "PostgreSQL", target: "target", pass: "pass/fail (SQLite / PG)" };
+  const header: Row = {
+    figure: "figure",
+    sqlite: "SQLite",
+    postgres: "PostgreSQL",
+    target: "target",
+    pass: "pass/fail (SQLite / PG)",
+  };
   const all = [header, ...rows];
   const keys = ["figure", "sqlite", "postgres", "target", "pass"] as const;
   const width = keys.map((k) => Math.max(...all.map((r) => r[k].length)));

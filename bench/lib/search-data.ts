@@ -31,22 +31,27 @@ function prng(seed: number) {
 
 export async function loadSearchCorpus(store: StoreLocation, count: number, seed = 42): Promise<SearchCorpus> {
   const started = performance.now();
-  const handle = await openDatabase({ dataDir: store.dataDir, ...(store.databaseUrl ? { databaseUrl: store.databaseUrl } : {}) });
+  const handle = await openDatabase({
+    dataDir: store.dataDir,
+    ...(store.databaseUrl ? { databaseUrl: store.databaseUrl } : {}),
+  });
   try {
     const org = await new OrganizationRepository(handle.db).ensure("demo", "Bench Venue");
     const now = new Date().toISOString();
     await handle.db
       .insertInto("rooms")
       .values(
-        venues.flatMap((v) => v.rooms).map((r, i, all) => ({
-          id: newId("room"),
-          orgId: org.id,
-          name: r.name,
-          capacity: r.capacity,
-          // One pair of combinable rooms, as venues have.
-          combinesWith: JSON.stringify(i === 0 ? [all[1]!.name] : i === 1 ? [all[0]!.name] : []),
-          createdAt: now,
-        })),
+        venues
+          .flatMap((v) => v.rooms)
+          .map((r, i, all) => ({
+            id: newId("room"),
+            orgId: org.id,
+            name: r.name,
+            capacity: r.capacity,
+            // One pair of combinable rooms, as venues have.
+            combinesWith: JSON.stringify(i === 0 ? [all[1]!.name] : i === 1 ? [all[0]!.name] : []),
+            createdAt: now,
+          })),
       )
       .execute();
     const random = prng(seed);

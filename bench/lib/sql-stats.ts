@@ -10,7 +10,13 @@ export function installSqlStats(): void {
   const prepare = proto.prepare;
   proto.prepare = function (this: SQLite.Database, text: string) {
     const statement = prepare.call(this, text);
-    const entry = stats.get(text) ?? { sql: text.replace(/\s+/g, " ").slice(0, 120), calls: 0, totalMs: 0, maxMs: 0, over5Ms: 0 };
+    const entry = stats.get(text) ?? {
+      sql: text.replace(/\s+/g, " ").slice(0, 120),
+      calls: 0,
+      totalMs: 0,
+      maxMs: 0,
+      over5Ms: 0,
+    };
     stats.set(text, entry);
     for (const method of ["all", "run", "get"] as const) {
       const original = statement[method] as (...args: unknown[]) => unknown;

@@ -18,7 +18,12 @@ export const round = (value: number, digits = 2) => {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Polls `probe` every `everyMs` until it returns something truthy or `timeoutMs` passes.
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs: number, everyMs = 20): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false | null>,
+  timeoutMs: number,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -50,7 +50,10 @@ export function webhookGenerator(secret: string, runId: string, eventPool: numbe
       id: webhookId,
       type: version === 1 ? "event.created" : "event.updated",
       createdAt: new Date().toISOString(),
-      data: { event: benchEchoEvent(`evt_${runId}_${slot}`, slot, version), ...(version > 1 ? { changedFields: ["guestCount"] } : {}) },
+      data: {
+        event: benchEchoEvent(`evt_${runId}_${slot}`, slot, version),
+        ...(version > 1 ? { changedFields: ["guestCount"] } : {}),
+      },
     };
     const body = JSON.stringify(payload);
     return { webhookId, body, headers: signWebhook(secret, webhookId, Date.now() / 1000, body) };

@@ -49,7 +49,13 @@ export type AppDeps = {
 };
 
 // Wires repositories → services → routes. Everything stateful lives in the returned object.
-export async function buildApp({ config, database, logger, live = new LocalLiveBus(), integration: integrationOverrides = {} }: AppDeps) {
+export async function buildApp({
+  config,
+  database,
+  logger,
+  live = new LocalLiveBus(),
+  integration: integrationOverrides = {},
+}: AppDeps) {
   const { db } = database;
   const metrics = createMetrics();
   const orgs = new OrganizationRepository(db);
@@ -89,12 +95,21 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
-    ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
+    ...(config.tls
+      ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
+      : {}),
     // What Fastify refuses before routing (a malformed %-escape, an over-long path
     // parameter) gets the contract's error shape too, not Fastify's own.
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
-      void (reply as unknown as FastifyReply).status(tooLong ? 414 : 400).send(errorBody("invalid_input", tooLong ? "a path parameter is too long" : "the URL is not valid (malformed percent-encoding)"));
+      void (reply as unknown as FastifyReply)
+        .status(tooLong ? 414 : 400)
+        .send(
+          errorBody(
+            "invalid_input",
+            tooLong ? "a path parameter is too long" : "the URL is not valid (malformed percent-encoding)",
+          ),
+        );
     },
   }) as unknown as FastifyInstance;
 
@@ -134,14 +149,19 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
       const auth = request.headers.authorization;
       return auth ? `key:${auth.slice(-24)}` : `ip:${request.ip}`;
     },
-    allowList: (request) => !request.url.startsWith("/api/") || request.url.startsWith("/api/echo-integration/webhooks/echo-crm"),
+    allowList: (request) =>
+      !request.url.startsWith("/api/") || request.url.startsWith("/api/echo-integration/webhooks/echo-crm"),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
       ...errorBody("rate_limited", `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
     }),
   });
   app.addHook("onResponse", async (request, reply) => {
-    metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? "unmatched", status: reply.statusCode });
+    metrics.httpRequests.inc({
+      method: request.method,
+      route: request.routeOptions.url ?? "unmatched",
+      status: reply.statusCode,
+    });
   });
 
   installAuthHook(app, authService);
@@ -150,8 +170,19 @@ export async function buildApp({ config, database, logger, live = new LocalLiveB
     metrics,
     echoReadiness: async () => {
       const ids = await integration.runtime.enabledOrgIds();
-      const states = await Promise.all(ids.map(async (id) => (await integration.runtime.get(id))?.health.state ?? "down"));
-      return { echoCrm: states.length === 0 ? "not_configured" : states.includes("down") ? "down" : states.includes("degraded") ? "degraded" : "healthy" };
+      const states = await Promise.all(
+        ids.map(async (id) => (await integration.runtime.get(id))?.health.state ?? "down"),
+      );
+      return {
+        echoCrm:
+          states.length === 0
+            ? "not_configured"
+            : states.includes("down")
+              ? "down"
+              : states.includes("degraded")
+                ? "degraded"
+                : "healthy",
+      };
     },
   });
   registerAuthRoutes(app, { auth: authService, orgs, audit, secureCookies: Boolean(config.tls) });

@@ -27,7 +27,9 @@ export async function startMaestro(
   };
   const database = await openDatabase(dbOptions);
   const live =
-    database.pool && config.databaseUrl ? await PgLiveBus.start(database.pool, config.databaseUrl, options.schema, logger) : undefined;
+    database.pool && config.databaseUrl
+      ? await PgLiveBus.start(database.pool, config.databaseUrl, options.schema, logger)
+      : undefined;
   const maestro = await buildApp({
     config,
     database,

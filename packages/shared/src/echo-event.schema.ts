@@ -13,14 +13,7 @@ export const dateString = z
   .refine(isCalendarDate, "not a calendar date");
 export const timeString = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:mm");
 
-export const contractStatuses = [
-  "inquiry",
-  "tentative",
-  "contract_sent",
-  "signed",
-  "cancelled",
-  "lost",
-] as const;
+export const contractStatuses = ["inquiry", "tentative", "contract_sent", "signed", "cancelled", "lost"] as const;
 export const contractStatusSchema = z.enum(contractStatuses);
 export type ContractStatus = z.infer<typeof contractStatusSchema>;
 
@@ -128,12 +121,7 @@ export const echoEventPageSchema = z.object({
 });
 export type EchoEventPage = z.infer<typeof echoEventPageSchema>;
 
-export const echoWebhookEventTypes = [
-  "event.created",
-  "event.updated",
-  "contract.signed",
-  "event.deleted",
-] as const;
+export const echoWebhookEventTypes = ["event.created", "event.updated", "contract.signed", "event.deleted"] as const;
 export const echoWebhookEventTypeSchema = z.enum(echoWebhookEventTypes);
 export type EchoWebhookEventType = z.infer<typeof echoWebhookEventTypeSchema>;
 

@@ -32,8 +32,18 @@ describe("authentication, roles and organization isolation", () => {
       const list = await fetch(`${m.url}/api/calendar/events`, { headers: { cookie } });
       expect(list.status).toBe(200);
       if (email === "ops@demo.test") {
-        const body = JSON.stringify({ title: "Tasting", date: "2027-01-10", time: "15:00", room: "Chef's Table", guestCount: 6 });
-        const noToken = await fetch(`${m.url}/api/calendar/events`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body });
+        const body = JSON.stringify({
+          title: "Tasting",
+          date: "2027-01-10",
+          time: "15:00",
+          room: "Chef's Table",
+          guestCount: 6,
+        });
+        const noToken = await fetch(`${m.url}/api/calendar/events`, {
+          method: "POST",
+          headers: { cookie, "content-type": "application/json" },
+          body,
+        });
         expect(noToken.status).toBe(403);
         const withToken = await fetch(`${m.url}/api/calendar/events`, {
           method: "POST",
@@ -54,7 +64,8 @@ describe("authentication, roles and organization isolation", () => {
   });
 
   it("backs off after repeated failed logins for one address, with Retry-After", async () => {
-    const attempt = (password: string) => apiClient(m.url)("POST", "/api/auth/login", { email: "viewer@demo.test", password });
+    const attempt = (password: string) =>
+      apiClient(m.url)("POST", "/api/auth/login", { email: "viewer@demo.test", password });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await attempt("guess")).status);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
@@ -73,7 +84,9 @@ describe("authentication, roles and organization isolation", () => {
 
   it("creates, lists and revokes API keys; only admins may", async () => {
     const admin = apiClient(m.url, m.adminKey);
-    expect((await apiClient(m.url, m.keys.ops)("POST", "/api/api-keys", { name: "x", role: "viewer" })).status).toBe(403);
+    expect((await apiClient(m.url, m.keys.ops)("POST", "/api/api-keys", { name: "x", role: "viewer" })).status).toBe(
+      403,
+    );
     const created = await admin("POST", "/api/api-keys", { name: "Kitchen display", role: "viewer" });
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^mk_/);

@@ -24,7 +24,14 @@ export class AuthRepository {
       .executeTakeFirst();
   }
 
-  async createSession(row: { id: string; userId: string; orgId: string; csrfToken: string; createdAt: string; expiresAt: string }) {
+  async createSession(row: {
+    id: string;
+    userId: string;
+    orgId: string;
+    csrfToken: string;
+    createdAt: string;
+    expiresAt: string;
+  }) {
     await this.db.insertInto("sessions").values(row).execute();
   }
 
@@ -68,7 +75,10 @@ export class AuthRepository {
     createdBy: string | null;
     createdAt: string;
   }) {
-    await this.db.insertInto("apiKeys").values({ ...row, revokedAt: null, lastUsedAt: null }).execute();
+    await this.db
+      .insertInto("apiKeys")
+      .values({ ...row, revokedAt: null, lastUsedAt: null })
+      .execute();
   }
 
   async revokeApiKey(orgId: string, id: string, at: string): Promise<boolean> {
@@ -83,6 +93,10 @@ export class AuthRepository {
   }
 
   findApiKeyByHash(keyHash: string) {
-    return this.db.selectFrom("apiKeys").select(["id", "orgId", "revokedAt"]).where("keyHash", "=", keyHash).executeTakeFirst();
+    return this.db
+      .selectFrom("apiKeys")
+      .select(["id", "orgId", "revokedAt"])
+      .where("keyHash", "=", keyHash)
+      .executeTakeFirst();
   }
 }

@@ -10,7 +10,9 @@ export function toBeoDocument(row: BeosTable, overagePercent: number, frozenFiel
   const body = parseBody(row.doc);
   const shown = withDerivedSet(body, overagePercent);
   const changedSinceApproval =
-    row.approvedDoc && row.status !== "approved" ? diffBodies(parseBody(row.approvedDoc), body).map((c) => c.field) : [];
+    row.approvedDoc && row.status !== "approved"
+      ? diffBodies(parseBody(row.approvedDoc), body).map((c) => c.field)
+      : [];
   return {
     id: row.id,
     version: row.version,

@@ -3,7 +3,14 @@ import { apiClient, startTestMaestro, type TestMaestro } from "../testing/test-s
 
 const weddingBeo = {
   header: { eventName: "Nguyen–Patel Wedding", clientName: "Anh Nguyen", salesRepName: "Maria Lopez" },
-  event: { date: "2027-06-12", time: "17:30", endTime: "23:00", room: "Grand Ballroom", expected: 190, guaranteed: 180 },
+  event: {
+    date: "2027-06-12",
+    time: "17:30",
+    endTime: "23:00",
+    room: "Grand Ballroom",
+    expected: 190,
+    guaranteed: 180,
+  },
   menu: {
     items: [
       { name: "Heirloom tomato salad", quantity: 180, dietary: ["V", "GF"] },
@@ -63,7 +70,12 @@ describe("BEOs over HTTP", () => {
     const first = await admin("PATCH", `/api/beos/${id}`, { event: { guaranteed: 185 } }, { "if-match": "1" });
     expect(first.status).toBe(200);
     expect(first.body.version).toBe(2);
-    const second = await admin("PATCH", `/api/beos/${id}`, { menu: { specialInstructions: "Three nut allergies." } }, { "if-match": "2" });
+    const second = await admin(
+      "PATCH",
+      `/api/beos/${id}`,
+      { menu: { specialInstructions: "Three nut allergies." } },
+      { "if-match": "2" },
+    );
     expect(second.body.version).toBe(3);
     const stale = await admin("PATCH", `/api/beos/${id}`, { event: { guaranteed: 1 } }, { "if-match": "2" });
     expect(stale.status).toBe(412);
@@ -72,7 +84,11 @@ describe("BEOs over HTTP", () => {
     const guaranteed = revisions.body.data.find((r: any) => r.field === "event.guaranteed");
     expect(guaranteed).toMatchObject({ old: 180, new: 185, who: "api-key:test admin", source: "user", version: 2 });
     const instructions = revisions.body.data.find((r: any) => r.field === "menu.specialInstructions");
-    expect(instructions).toMatchObject({ old: "Two nut allergies at table 4.", new: "Three nut allergies.", version: 3 });
+    expect(instructions).toMatchObject({
+      old: "Two nut allergies at table 4.",
+      new: "Three nut allergies.",
+      version: 3,
+    });
     const unchanged = await admin("PATCH", `/api/beos/${id}`, { event: { guaranteed: 185 } });
     expect(unchanged.body.version).toBe(3);
   });
@@ -86,7 +102,10 @@ describe("BEOs over HTTP", () => {
     const approved = await chef("POST", `/api/beos/${id}/approve`);
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe("approved");
-    const changed = await admin("PATCH", `/api/beos/${id}`, { event: { guaranteed: 200 }, setup: { layout: "Long tables" } });
+    const changed = await admin("PATCH", `/api/beos/${id}`, {
+      event: { guaranteed: 200 },
+      setup: { layout: "Long tables" },
+    });
     expect(changed.body.status).toBe("pending_approval");
     expect(changed.body.changedSinceApproval.sort()).toEqual(["event.guaranteed", "setup.layout"]);
     const reapproved = await chef("POST", `/api/beos/${id}/approve`);
@@ -120,7 +139,9 @@ describe("BEOs over HTTP", () => {
 
   it("serves a PDF", async () => {
     const created = await admin("POST", "/api/beos", weddingBeo);
-    const res = await fetch(`${m.url}/api/beos/${created.body.id}/pdf`, { headers: { authorization: `Bearer ${m.adminKey}` } });
+    const res = await fetch(`${m.url}/api/beos/${created.body.id}/pdf`, {
+      headers: { authorization: `Bearer ${m.adminKey}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/pdf");
     const bytes = Buffer.from(await res.arrayBuffer());

@@ -12,7 +12,12 @@ export class BeoRepository {
   }
 
   findByEchoId(orgId: string, echoEventId: string, db: Db = this.db) {
-    return db.selectFrom("beos").selectAll().where("orgId", "=", orgId).where("echoEventId", "=", echoEventId).executeTakeFirst();
+    return db
+      .selectFrom("beos")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("echoEventId", "=", echoEventId)
+      .executeTakeFirst();
   }
 
   findByCalendarEvent(orgId: string, calendarEventId: string, db: Db = this.db) {
@@ -35,7 +40,10 @@ export class BeoRepository {
       );
     }
     if (filter.cursor) query = query.where("id", "<", filter.cursor);
-    const rows = await query.orderBy("id", "desc").limit(filter.limit + 1).execute();
+    const rows = await query
+      .orderBy("id", "desc")
+      .limit(filter.limit + 1)
+      .execute();
     const page = rows.slice(0, filter.limit);
     return { rows: page, nextCursor: rows.length > filter.limit ? page[page.length - 1]!.id : null };
   }
@@ -45,7 +53,13 @@ export class BeoRepository {
   }
 
   // Optimistic update: succeeds only if the stored version is still `expectedVersion`.
-  async updateIfVersion(orgId: string, id: string, expectedVersion: number, patch: Updateable<BeosTable>, db: Db = this.db) {
+  async updateIfVersion(
+    orgId: string,
+    id: string,
+    expectedVersion: number,
+    patch: Updateable<BeosTable>,
+    db: Db = this.db,
+  ) {
     const result = await db
       .updateTable("beos")
       .set(patch)

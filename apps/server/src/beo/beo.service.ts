@@ -79,7 +79,12 @@ export class BeoService {
   }
 
   // A BEO for a calendar event; at most one per event (and so per Echo event).
-  async createFromCalendarEvent(actor: Actor, calendarEventId: string, source: ChangeSource, outer?: Db): Promise<BEODocument> {
+  async createFromCalendarEvent(
+    actor: Actor,
+    calendarEventId: string,
+    source: ChangeSource,
+    outer?: Db,
+  ): Promise<BEODocument> {
     const row = await inTransaction(this.db, outer, async (trx) => {
       await this.calendar.lock(actor.orgId, calendarEventId, trx);
       const event = await this.calendar.get(actor.orgId, calendarEventId, trx);
@@ -108,7 +113,8 @@ export class BeoService {
         revenue: null,
         clientName: body.header.clientName ?? null,
         salesRepName: body.header.salesRepName ?? null,
-        notes: composeSpecialRequests({ setup: body.setup.specialRequests, kitchen: body.menu.specialInstructions }) || null,
+        notes:
+          composeSpecialRequests({ setup: body.setup.specialRequests, kitchen: body.menu.specialInstructions }) || null,
         source: "maestro",
         echoEventId: null,
         contractStatus: null,
@@ -143,7 +149,15 @@ export class BeoService {
     };
     await this.repo.insert(row, trx);
     await this.calendar.update(actor.orgId, event.id, { beoId: row.id, updatedAt: now }, trx);
-    await this.repo.addRevisions(actor.orgId, row.id, 1, actor.actor, source, [{ field: "status", old: null, new: "draft" }], trx);
+    await this.repo.addRevisions(
+      actor.orgId,
+      row.id,
+      1,
+      actor.actor,
+      source,
+      [{ field: "status", old: null, new: "draft" }],
+      trx,
+    );
     await this.hook?.(trx, { kind: "created", source, actor: actor.actor, row, changes: [] });
     return row;
   }
@@ -229,7 +243,14 @@ export class BeoService {
           status: next.status,
           doc: JSON.stringify(next.body),
           updatedAt: now,
-          ...(approved ? { approvedVersion: row.version + 1, approvedDoc: JSON.stringify(next.body), approvedBy: actor.actor, approvedAt: now } : {}),
+          ...(approved
+            ? {
+                approvedVersion: row.version + 1,
+                approvedDoc: JSON.stringify(next.body),
+                approvedBy: actor.actor,
+                approvedAt: now,
+              }
+            : {}),
         };
         const ok = await this.repo.updateIfVersion(actor.orgId, id, row.version, updated, trx);
         if (!ok) return undefined; // lost a race: re-read and apply again
@@ -260,7 +281,8 @@ export class BeoService {
         endTime: body.event.endTime ?? null,
         room: body.event.room,
         guestCount: body.event.guaranteed,
-        notes: composeSpecialRequests({ setup: body.setup.specialRequests, kitchen: body.menu.specialInstructions }) || null,
+        notes:
+          composeSpecialRequests({ setup: body.setup.specialRequests, kitchen: body.menu.specialInstructions }) || null,
         ...(row.status === "cancelled" ? { status: "cancelled" } : {}),
         updatedAt: row.updatedAt,
       },

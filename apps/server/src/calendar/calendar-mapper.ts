@@ -36,7 +36,14 @@ function span(e: { time: string; endTime?: string | null }): [number, number] {
   return [start, end];
 }
 
-export type BookingSlot = { id: string; date: string; time: string; endTime?: string | null; room: string; status: string };
+export type BookingSlot = {
+  id: string;
+  date: string;
+  time: string;
+  endTime?: string | null;
+  room: string;
+  status: string;
+};
 
 // Rooms that cannot be used at the same time: a room and its combinable parts
 // (the Grand Ballroom is Ballroom A plus Ballroom B). Names compare case-insensitively.

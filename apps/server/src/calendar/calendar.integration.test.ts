@@ -8,10 +8,40 @@ describe("calendar events", () => {
     m = await startTestMaestro();
     admin = apiClient(m.url, m.adminKey);
     const base = { time: "18:00", endTime: "23:00", guestCount: 120, status: "confirmed" };
-    await admin("POST", "/api/calendar/events", { ...base, title: "Okafor Wedding", date: "2027-05-01", room: "Grand Ballroom", clientName: "Chinwe Okafor", salesRepName: "Maria Lopez" });
-    await admin("POST", "/api/calendar/events", { ...base, title: "Pharma Gala", date: "2027-05-01", time: "20:00", room: "Grand Ballroom", clientName: "Helix Labs" });
-    await admin("POST", "/api/calendar/events", { ...base, title: "Board Lunch", date: "2027-05-02", time: "12:00", endTime: "14:00", room: "Library", clientName: "Northwind" });
-    await admin("POST", "/api/calendar/events", { ...base, title: "Breakfast", date: "2027-05-02", time: "07:00", endTime: "09:00", room: "Library", clientName: "Northwind" });
+    await admin("POST", "/api/calendar/events", {
+      ...base,
+      title: "Okafor Wedding",
+      date: "2027-05-01",
+      room: "Grand Ballroom",
+      clientName: "Chinwe Okafor",
+      salesRepName: "Maria Lopez",
+    });
+    await admin("POST", "/api/calendar/events", {
+      ...base,
+      title: "Pharma Gala",
+      date: "2027-05-01",
+      time: "20:00",
+      room: "Grand Ballroom",
+      clientName: "Helix Labs",
+    });
+    await admin("POST", "/api/calendar/events", {
+      ...base,
+      title: "Board Lunch",
+      date: "2027-05-02",
+      time: "12:00",
+      endTime: "14:00",
+      room: "Library",
+      clientName: "Northwind",
+    });
+    await admin("POST", "/api/calendar/events", {
+      ...base,
+      title: "Breakfast",
+      date: "2027-05-02",
+      time: "07:00",
+      endTime: "09:00",
+      room: "Library",
+      clientName: "Northwind",
+    });
   });
   afterAll(async () => m.stop());
 
@@ -26,7 +56,9 @@ describe("calendar events", () => {
 
   it("searches title, client, sales rep and room, case-insensitively, including short terms", async () => {
     const q = async (term: string) =>
-      (await admin("GET", `/api/calendar/events?q=${encodeURIComponent(term)}`)).body.data.map((e: any) => e.title).sort();
+      (await admin("GET", `/api/calendar/events?q=${encodeURIComponent(term)}`)).body.data
+        .map((e: any) => e.title)
+        .sort();
     expect(await q("okafor")).toEqual(["Okafor Wedding"]);
     expect(await q("HELIX")).toEqual(["Pharma Gala"]);
     expect(await q("maria lop")).toEqual(["Okafor Wedding"]);
@@ -46,10 +78,27 @@ describe("calendar events", () => {
   });
 
   it("counts a combined room as booked when one of its parts is", async () => {
-    await admin("POST", "/api/rooms", { name: "Grand Ballroom", capacity: 400, combinesWith: ["Ballroom A", "Ballroom B"] });
-    const part = await admin("POST", "/api/calendar/events", { title: "Sales Kickoff", date: "2027-05-01", time: "19:00", endTime: "22:00", room: "Ballroom A", guestCount: 150 });
+    await admin("POST", "/api/rooms", {
+      name: "Grand Ballroom",
+      capacity: 400,
+      combinesWith: ["Ballroom A", "Ballroom B"],
+    });
+    const part = await admin("POST", "/api/calendar/events", {
+      title: "Sales Kickoff",
+      date: "2027-05-01",
+      time: "19:00",
+      endTime: "22:00",
+      room: "Ballroom A",
+      guestCount: 150,
+    });
     expect(part.body.doubleBookedWith).toHaveLength(1);
-    const other = await admin("POST", "/api/calendar/events", { title: "Breakout", date: "2027-05-01", time: "19:00", room: "Library", guestCount: 10 });
+    const other = await admin("POST", "/api/calendar/events", {
+      title: "Breakout",
+      date: "2027-05-01",
+      time: "19:00",
+      room: "Library",
+      guestCount: 10,
+    });
     expect(other.body.doubleBookedWith).toBeUndefined();
   });
 });

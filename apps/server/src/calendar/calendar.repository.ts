@@ -15,7 +15,8 @@ export type CalendarFilter = {
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 const SHORT_RANGE_DAYS = 92;
-const isShortRange = (f: CalendarFilter) => Boolean(f.from && f.to && Date.parse(f.to) - Date.parse(f.from) <= SHORT_RANGE_DAYS * 86_400_000);
+const isShortRange = (f: CalendarFilter) =>
+  Boolean(f.from && f.to && Date.parse(f.to) - Date.parse(f.from) <= SHORT_RANGE_DAYS * 86_400_000);
 
 export class CalendarRepository {
   constructor(
@@ -34,7 +35,9 @@ export class CalendarRepository {
     if (q) {
       if (this.dialect === "postgres") {
         // Uses the pg_trgm GIN index on the same expression.
-        query = query.where(sql<boolean>`${sql.raw(CALENDAR_SEARCH_EXPRESSION)} like ${`%${escapeLike(q)}%`} escape '\\'`);
+        query = query.where(
+          sql<boolean>`${sql.raw(CALENDAR_SEARCH_EXPRESSION)} like ${`%${escapeLike(q)}%`} escape '\\'`,
+        );
       } else if (q.length >= 3 && !isShortRange(filter)) {
         // FTS5's trigram index answers LIKE for three characters or more, but not
         // with an ESCAPE clause (that scans every row): the unescaped LIKE narrows
@@ -50,7 +53,12 @@ export class CalendarRepository {
         query = query.where(sql<boolean>`instr(${sql.raw(CALENDAR_SEARCH_EXPRESSION)}, ${q}) > 0`);
       }
     }
-    return query.orderBy("date").orderBy("time").orderBy("id").limit(filter.limit ?? 5000).execute();
+    return query
+      .orderBy("date")
+      .orderBy("time")
+      .orderBy("id")
+      .limit(filter.limit ?? 5000)
+      .execute();
   }
 
   // Active events in these rooms on these dates, for double-booking checks.
@@ -63,7 +71,11 @@ export class CalendarRepository {
       .where("date", ">=", from)
       .where("date", "<=", to)
       .where("status", "!=", "cancelled")
-      .where(sql`lower(room)`, "in", rooms.map((r) => r.toLowerCase()))
+      .where(
+        sql`lower(room)`,
+        "in",
+        rooms.map((r) => r.toLowerCase()),
+      )
       .execute();
   }
 
@@ -77,12 +89,21 @@ export class CalendarRepository {
       .where("orgId", "=", orgId)
       .where("date", "in", dates)
       .where("status", "!=", "cancelled")
-      .where(sql`lower(room)`, "in", rooms.map((r) => r.toLowerCase()))
+      .where(
+        sql`lower(room)`,
+        "in",
+        rooms.map((r) => r.toLowerCase()),
+      )
       .execute();
   }
 
   get(orgId: string, id: string, db: Db = this.db) {
-    return db.selectFrom("calendarEvents").selectAll().where("orgId", "=", orgId).where("id", "=", id).executeTakeFirst();
+    return db
+      .selectFrom("calendarEvents")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("id", "=", id)
+      .executeTakeFirst();
   }
 
   // Row lock on PostgreSQL (SQLite serializes writers already). Every writer of a
@@ -90,7 +111,13 @@ export class CalendarRepository {
   // concurrent user edits and sync merges queue up instead of racing.
   async lock(orgId: string, id: string, db: Db): Promise<void> {
     if (this.dialect !== "postgres") return;
-    await db.selectFrom("calendarEvents").select("id").where("orgId", "=", orgId).where("id", "=", id).forUpdate().execute();
+    await db
+      .selectFrom("calendarEvents")
+      .select("id")
+      .where("orgId", "=", orgId)
+      .where("id", "=", id)
+      .forUpdate()
+      .execute();
   }
 
   findByEchoId(orgId: string, echoEventId: string, db: Db = this.db) {

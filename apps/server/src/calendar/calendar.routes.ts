@@ -1,5 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { calendarEventCreateSchema, calendarEventPatchSchema, calendarQuerySchema, roles } from "@maestro/shared/maestro.schema";
+import {
+  calendarEventCreateSchema,
+  calendarEventPatchSchema,
+  calendarQuerySchema,
+  roles,
+} from "@maestro/shared/maestro.schema";
 import { z } from "zod";
 import { requireAuth } from "../auth/auth-context.ts";
 import { parseInput } from "../http/validate.ts";

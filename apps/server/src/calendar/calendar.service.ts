@@ -12,7 +12,11 @@ import type { CalendarEventsTable, Db } from "../db/schema.ts";
 import { conflict } from "../http/errors.ts";
 
 // Hook for the integration: a user's change to an Echo-sourced event must reach Echo.
-export type CalendarChangeListener = (trx: Db, before: CalendarEventsTable, after: CalendarEventsTable) => Promise<void>;
+export type CalendarChangeListener = (
+  trx: Db,
+  before: CalendarEventsTable,
+  after: CalendarEventsTable,
+) => Promise<void>;
 const MAX_DATES_LISTED = 400;
 const BEO_OWNED = ["title", "date", "time", "endTime", "room", "guestCount", "notes"] as const;
 
@@ -101,7 +105,9 @@ export class CalendarService {
     const allRooms = await this.rooms.list(orgId);
     const clash = roomClashFrom(allRooms);
     const names = [...new Set(active.map((e) => e.room))];
-    const rooms = [...new Set([...names, ...allRooms.map((r) => r.name).filter((r) => names.some((n) => clash(n, r)))])];
+    const rooms = [
+      ...new Set([...names, ...allRooms.map((r) => r.name).filter((r) => names.some((n) => clash(n, r)))]),
+    ];
     // Double bookings are within a day: only the results' own dates are read (a
     // handful of search hits across years would otherwise read the whole calendar).
     const days = [...new Set(dates)];

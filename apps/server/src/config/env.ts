@@ -45,7 +45,13 @@ export type MaestroConfig = {
   runWorker: boolean;
   apiRateLimitPerMinute: number;
   retention: { inboxPayloadMs: number; historyMs: number };
-  alertThresholds: { failedSyncs: number; conflictRate: number; conflictMinOperations: number; badSignatures: number; windowMs: number };
+  alertThresholds: {
+    failedSyncs: number;
+    conflictRate: number;
+    conflictMinOperations: number;
+    badSignatures: number;
+    windowMs: number;
+  };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig {
@@ -62,7 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig 
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     ...(e.MAESTRO_ADMIN_API_KEY ? { adminApiKey: e.MAESTRO_ADMIN_API_KEY } : {}),
     ...(e.MAESTRO_SECRET_KEY ? { secretKey: e.MAESTRO_SECRET_KEY } : {}),
-    previousSecretKeys: (e.MAESTRO_PREVIOUS_SECRET_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
+    previousSecretKeys: (e.MAESTRO_PREVIOUS_SECRET_KEYS ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
     trustProxy: e.TRUST_PROXY === "true",
     allowedHosts: (e.INTEGRATION_ALLOWED_HOSTS ?? "")
       .split(",")
@@ -74,7 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig 
     ...(e.ALERT_WEBHOOK_URL ? { alertWebhookUrl: e.ALERT_WEBHOOK_URL } : {}),
     runWorker: e.WORKER_ENABLED === "true",
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
-    retention: { inboxPayloadMs: e.INBOX_PAYLOAD_RETENTION_HOURS * 3_600_000, historyMs: e.HISTORY_RETENTION_DAYS * 86_400_000 },
+    retention: {
+      inboxPayloadMs: e.INBOX_PAYLOAD_RETENTION_HOURS * 3_600_000,
+      historyMs: e.HISTORY_RETENTION_DAYS * 86_400_000,
+    },
     alertThresholds: {
       failedSyncs: e.ALERT_FAILED_SYNCS,
       conflictRate: e.ALERT_CONFLICT_RATE,

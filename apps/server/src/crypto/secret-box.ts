@@ -91,8 +91,16 @@ export class SecretBox {
     const kek = this.keys.get(env.kid);
     if (!kek) throw new SecretBoxError(`stored secret was encrypted with key ${env.kid}, which is not configured`);
     try {
-      const dataKey = open(kek, strictBase64(env.wiv), strictBase64(env.wkey), strictBase64(env.wtag), `kek:${env.kid}`);
-      return open(dataKey, strictBase64(env.iv), strictBase64(env.ct), strictBase64(env.tag), "secret").toString("utf8");
+      const dataKey = open(
+        kek,
+        strictBase64(env.wiv),
+        strictBase64(env.wkey),
+        strictBase64(env.wtag),
+        `kek:${env.kid}`,
+      );
+      return open(dataKey, strictBase64(env.iv), strictBase64(env.ct), strictBase64(env.tag), "secret").toString(
+        "utf8",
+      );
     } catch {
       throw new SecretBoxError("stored secret failed authentication: it was tampered with or the key is wrong");
     }

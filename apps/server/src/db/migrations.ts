@@ -115,7 +115,12 @@ const m0001_foundation: Builder = async (db, dialect) => {
     .unique()
     .where(sql.ref("echo_event_id"), "is not", null)
     .execute();
-  await db.schema.createIndex("beos_org_calendar_unique").on("beos").columns(["org_id", "calendar_event_id"]).unique().execute();
+  await db.schema
+    .createIndex("beos_org_calendar_unique")
+    .on("beos")
+    .columns(["org_id", "calendar_event_id"])
+    .unique()
+    .execute();
   await db.schema
     .createTable("beo_revisions")
     .addColumn("id", "text", (c) => c.primaryKey())
@@ -215,7 +220,11 @@ const m0002_integration: Builder = async (db, dialect) => {
     .addColumn("processed_at", "text")
     .addUniqueConstraint("webhook_inbox_org_webhook_unique", ["org_id", "webhook_id"])
     .execute();
-  await db.schema.createIndex("webhook_inbox_received").on("webhook_inbox").columns(["status", "received_at"]).execute();
+  await db.schema
+    .createIndex("webhook_inbox_received")
+    .on("webhook_inbox")
+    .columns(["status", "received_at"])
+    .execute();
   const seq = dialect === "postgres" ? sql`bigserial primary key` : sql`integer primary key autoincrement`;
   await db.schema
     .createTable("sync_jobs")
@@ -269,7 +278,11 @@ const m0002_integration: Builder = async (db, dialect) => {
     .addColumn("duration_ms", double(dialect), (c) => c.notNull())
     .execute();
   await db.schema.createIndex("sync_operations_org").on("sync_operations").columns(["org_id", "id"]).execute();
-  await db.schema.createIndex("sync_operations_event").on("sync_operations").columns(["org_id", "echo_event_id"]).execute();
+  await db.schema
+    .createIndex("sync_operations_event")
+    .on("sync_operations")
+    .columns(["org_id", "echo_event_id"])
+    .execute();
   await db.schema
     .createTable("data_conflicts")
     .addColumn("id", "text", (c) => c.primaryKey())
@@ -284,7 +297,11 @@ const m0002_integration: Builder = async (db, dialect) => {
     .addColumn("resolution", "text")
     .addColumn("resolved_by", "text")
     .execute();
-  await db.schema.createIndex("data_conflicts_org").on("data_conflicts").columns(["org_id", "status", "echo_event_id"]).execute();
+  await db.schema
+    .createIndex("data_conflicts_org")
+    .on("data_conflicts")
+    .columns(["org_id", "status", "echo_event_id"])
+    .execute();
   await db.schema
     .createTable("alerts")
     .addColumn("id", "text", (c) => c.primaryKey())

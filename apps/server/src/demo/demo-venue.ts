@@ -27,7 +27,11 @@ export function demoBookings(): DemoBooking[] {
       status: "confirmed",
       approve: true,
       body: {
-        header: { eventName: "Rotary Club Monthly Luncheon", clientName: "Harbor City Rotary", salesRepName: "In-house" },
+        header: {
+          eventName: "Rotary Club Monthly Luncheon",
+          clientName: "Harbor City Rotary",
+          salesRepName: "In-house",
+        },
         event: { date: day(2), time: "12:00", endTime: "14:00", room: "Crystal Room", expected: 70, guaranteed: 64 },
         menu: {
           items: [
@@ -46,7 +50,14 @@ export function demoBookings(): DemoBooking[] {
       submit: true,
       body: {
         header: { eventName: "Staff Holiday Party", clientName: "Grand Harbor Hotel", salesRepName: "In-house" },
-        event: { date: day(9), time: "19:00", endTime: "23:00", room: "Harbor Terrace", expected: 130, guaranteed: 120 },
+        event: {
+          date: day(9),
+          time: "19:00",
+          endTime: "23:00",
+          room: "Harbor Terrace",
+          expected: 130,
+          guaranteed: 120,
+        },
         menu: {
           items: [
             { name: "Carving station: roast sirloin", quantity: 80, dietary: ["GF", "DF"] },
@@ -62,7 +73,11 @@ export function demoBookings(): DemoBooking[] {
     {
       status: "tentative",
       body: {
-        header: { eventName: "Chef's Table Tasting — Vega Anniversary", clientName: "Lucía Vega", salesRepName: "In-house" },
+        header: {
+          eventName: "Chef's Table Tasting — Vega Anniversary",
+          clientName: "Lucía Vega",
+          salesRepName: "In-house",
+        },
         event: { date: day(5), time: "19:30", endTime: "22:30", room: "Chef's Table", guaranteed: 8 },
         menu: {
           items: [

@@ -12,8 +12,20 @@ describe("bad input gets a clear 4xx and loses nothing", () => {
 
   const cases: [string, string, string, unknown, number][] = [
     ["malformed JSON", "POST", "/api/beos", "{not json", 400],
-    ["wrong types", "POST", "/api/calendar/events", { title: 5, date: "tomorrow", time: "25:00", room: "", guestCount: "many" }, 400],
-    ["unknown fields", "POST", "/api/calendar/events", { title: "x", date: "2027-01-01", time: "10:00", room: "A", guestCount: 1, hacker: true }, 400],
+    [
+      "wrong types",
+      "POST",
+      "/api/calendar/events",
+      { title: 5, date: "tomorrow", time: "25:00", room: "", guestCount: "many" },
+      400,
+    ],
+    [
+      "unknown fields",
+      "POST",
+      "/api/calendar/events",
+      { title: "x", date: "2027-01-01", time: "10:00", room: "A", guestCount: 1, hacker: true },
+      400,
+    ],
     ["an unknown BEO field in a PATCH", "PATCH", "/api/beos/beo_missing", { event: { guests: 3 } }, 400],
     ["an array body", "POST", "/api/beos", [1, 2, 3], 400],
     ["a bad query", "GET", "/api/calendar/events?from=yesterday", undefined, 400],
@@ -32,7 +44,13 @@ describe("bad input gets a clear 4xx and loses nothing", () => {
   }
 
   it("names each invalid field in details", async () => {
-    const res = await admin("POST", "/api/calendar/events", { title: "x", date: "2027-13-45", time: "10:00", room: "A", guestCount: -1 });
+    const res = await admin("POST", "/api/calendar/events", {
+      title: "x",
+      date: "2027-13-45",
+      time: "10:00",
+      room: "A",
+      guestCount: -1,
+    });
     expect(res.status).toBe(400);
     const paths = res.body.error.details.map((d: any) => d.path);
     expect(paths).toEqual(expect.arrayContaining(["date", "guestCount"]));

@@ -12,7 +12,25 @@ describe("HTTPS served by Maestro itself", () => {
   const insecure = new Agent({ connect: { rejectUnauthorized: false } });
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "maestro-tls-"));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     m = await startTestMaestro({ tls: { certFile: path.join(dir, "cert.pem"), keyFile: path.join(dir, "key.pem") } });
   });
   afterAll(async () => {

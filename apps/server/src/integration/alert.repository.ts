@@ -15,7 +15,12 @@ export class AlertRepository {
   constructor(private readonly db: Db) {}
 
   // Raises an alert once: an open alert of the same rule is kept (message refreshed).
-  async raise(orgId: string, rule: string, severity: Alert["severity"], message: string): Promise<{ alert: Alert; isNew: boolean }> {
+  async raise(
+    orgId: string,
+    rule: string,
+    severity: Alert["severity"],
+    message: string,
+  ): Promise<{ alert: Alert; isNew: boolean }> {
     const open = await this.db
       .selectFrom("alerts")
       .selectAll()
@@ -27,7 +32,15 @@ export class AlertRepository {
       await this.db.updateTable("alerts").set({ message, severity }).where("id", "=", open.id).execute();
       return { alert: toAlert({ ...open, message, severity }), isNew: false };
     }
-    const row: AlertsTable = { id: newId("alr"), orgId, rule, severity, message, raisedAt: new Date().toISOString(), resolvedAt: null };
+    const row: AlertsTable = {
+      id: newId("alr"),
+      orgId,
+      rule,
+      severity,
+      message,
+      raisedAt: new Date().toISOString(),
+      resolvedAt: null,
+    };
     await this.db.insertInto("alerts").values(row).execute();
     return { alert: toAlert(row), isNew: true };
   }
@@ -44,7 +57,13 @@ export class AlertRepository {
   }
 
   async open(orgId: string): Promise<Alert[]> {
-    const rows = await this.db.selectFrom("alerts").selectAll().where("orgId", "=", orgId).where("resolvedAt", "is", null).orderBy("raisedAt", "desc").execute();
+    const rows = await this.db
+      .selectFrom("alerts")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("resolvedAt", "is", null)
+      .orderBy("raisedAt", "desc")
+      .execute();
     return rows.map(toAlert);
   }
 }

@@ -39,7 +39,12 @@ export class AlertService {
     await this.notifications.add(orgId, ["ops", "admin"], "alert", message, "/integration");
     this.live.publish({ orgId, type: "sync.status", data: {} });
     this.live.publish({ orgId, type: "notification", data: { alertId: alert.id } });
-    await this.post({ text: `:rotating_light: Maestro Banquets — ${severity.toUpperCase()}: ${message}`, rule, severity, orgId });
+    await this.post({
+      text: `:rotating_light: Maestro Banquets — ${severity.toUpperCase()}: ${message}`,
+      rule,
+      severity,
+      orgId,
+    });
   }
 
   async resolve(orgId: string, rule: string): Promise<void> {

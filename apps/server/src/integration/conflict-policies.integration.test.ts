@@ -12,7 +12,11 @@ describe("conflicting edits under each policy", () => {
   afterAll(async () => kit.stop());
 
   async function signedEventWithBeo(name: string) {
-    const created = await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: name, contractStatus: "signed" });
+    const created = await kit.echo("POST", "/v1/events", {
+      ...weddingEvent,
+      eventName: name,
+      contractStatus: "signed",
+    });
     const id = created.body.id as string;
     const beoId = await waitFor("BEO", async () => {
       const list = await kit.admin("GET", `/api/beos?echoEventId=${id}`);
@@ -25,9 +29,20 @@ describe("conflicting edits under each policy", () => {
   async function conflictOnGuaranteed(policy: ConflictPolicy, options: { skewMs?: number } = {}) {
     expect((await kit.admin("PATCH", "/api/echo-integration/config", { conflictResolution: policy })).status).toBe(200);
     const { id, beoId } = await signedEventWithBeo(`Conflict ${policy}${options.skewMs ? " skewed" : ""}`);
-    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1, ...(options.skewMs ? { clockSkewMs: options.skewMs } : {}) });
+    await kit.echo("POST", "/_sandbox/faults", {
+      dropRate: 1,
+      ...(options.skewMs ? { clockSkewMs: options.skewMs } : {}),
+    });
     // Let a health check measure Echo's clock.
-    if (options.skewMs) await waitFor("skew measured", async () => Math.abs(kit.maestro.maestro.integration.runtime["cache"].get(kit.maestro.orgId)!.client.clockOffsetMs - options.skewMs!) < 5000);
+    if (options.skewMs)
+      await waitFor(
+        "skew measured",
+        async () =>
+          Math.abs(
+            kit.maestro.maestro.integration.runtime["cache"].get(kit.maestro.orgId)!.client.clockOffsetMs -
+              options.skewMs!,
+          ) < 5000,
+      );
     expect((await kit.echo("PATCH", `/v1/events/${id}`, { guestCount: { guaranteed: 200 } })).status).toBe(200);
     // A person edits a little later; newest_wins must order changes across both clocks.
     await new Promise((r) => setTimeout(r, options.skewMs ? 1500 : 20));
@@ -36,7 +51,9 @@ describe("conflicting edits under each policy", () => {
     await kit.echo("POST", "/_sandbox/faults", {});
     const echo = (await kit.echo("GET", `/v1/events/${id}`)).body;
     const beo = (await kit.admin("GET", `/api/beos/${beoId}`)).body;
-    const conflicts = (await kit.admin("GET", `/api/echo-integration/conflicts`)).body.data.filter((c: any) => c.echoEventId === id);
+    const conflicts = (await kit.admin("GET", `/api/echo-integration/conflicts`)).body.data.filter(
+      (c: any) => c.echoEventId === id,
+    );
     return { id, beoId, echo, beo, conflicts };
   }
 
@@ -45,14 +62,20 @@ describe("conflicting edits under each policy", () => {
     expect(r.beo.event.guaranteed).toBe(200);
     expect(r.echo.guestCount.guaranteed).toBe(200);
     expect(r.conflicts).toHaveLength(1);
-    expect(r.conflicts[0]).toMatchObject({ status: "resolved", fields: [{ field: "guaranteed", echoValue: 200, maestroValue: 180, baseValue: 150 }] });
+    expect(r.conflicts[0]).toMatchObject({
+      status: "resolved",
+      fields: [{ field: "guaranteed", echoValue: 200, maestroValue: 180, baseValue: 150 }],
+    });
   });
 
   it("maestro_wins: Maestro's value is written to Echo", async () => {
     const r = await conflictOnGuaranteed("maestro_wins");
     expect(r.beo.event.guaranteed).toBe(180);
     expect(r.echo.guestCount.guaranteed).toBe(180);
-    expect(r.conflicts[0]).toMatchObject({ status: "resolved", fields: [{ field: "guaranteed", echoValue: 200, maestroValue: 180 }] });
+    expect(r.conflicts[0]).toMatchObject({
+      status: "resolved",
+      fields: [{ field: "guaranteed", echoValue: 200, maestroValue: 180 }],
+    });
   });
 
   it("newest_wins: the later change wins", async () => {
@@ -81,7 +104,10 @@ describe("conflicting edits under each policy", () => {
     expect((await kit.admin("PATCH", `/api/beos/${r.beoId}`, { event: { room: "Harbor Terrace" } })).status).toBe(200);
     await kit.echo("PATCH", `/v1/events/${r.id}`, { eventName: "Renamed in Echo" });
     await settle(kit);
-    await waitFor("Echo rename", async () => (await kit.admin("GET", `/api/beos/${r.beoId}`)).body.header.eventName === "Renamed in Echo");
+    await waitFor(
+      "Echo rename",
+      async () => (await kit.admin("GET", `/api/beos/${r.beoId}`)).body.header.eventName === "Renamed in Echo",
+    );
     expect((await kit.echo("GET", `/v1/events/${r.id}`)).body.room).toBe("Harbor Terrace");
     expect((await kit.echo("GET", `/v1/events/${r.id}`)).body.guestCount.guaranteed).toBe(200);
 
@@ -92,7 +118,9 @@ describe("conflicting edits under each policy", () => {
       body: JSON.stringify({ resolution: "maestro" }),
     });
     expect(forbidden.status).toBe(403);
-    const resolved = await kit.admin("POST", `/api/echo-integration/conflicts/${open.id}/resolve`, { resolution: "maestro" });
+    const resolved = await kit.admin("POST", `/api/echo-integration/conflicts/${open.id}/resolve`, {
+      resolution: "maestro",
+    });
     expect(resolved.status).toBe(200);
     expect(resolved.body.status).toBe("resolved");
     await settle(kit);
@@ -105,9 +133,15 @@ describe("conflicting edits under each policy", () => {
   it("manual: a custom value is validated and then written to both sides", async () => {
     const r = await conflictOnGuaranteed("manual");
     const open = r.conflicts.find((c: any) => c.status === "open");
-    const bad = await kit.admin("POST", `/api/echo-integration/conflicts/${open.id}/resolve`, { resolution: "custom", values: { guaranteed: "lots" } });
+    const bad = await kit.admin("POST", `/api/echo-integration/conflicts/${open.id}/resolve`, {
+      resolution: "custom",
+      values: { guaranteed: "lots" },
+    });
     expect(bad.status).toBe(400);
-    const ok = await kit.admin("POST", `/api/echo-integration/conflicts/${open.id}/resolve`, { resolution: "custom", values: { guaranteed: 190 } });
+    const ok = await kit.admin("POST", `/api/echo-integration/conflicts/${open.id}/resolve`, {
+      resolution: "custom",
+      values: { guaranteed: 190 },
+    });
     expect(ok.status).toBe(200);
     await settle(kit);
     expect((await kit.echo("GET", `/v1/events/${r.id}`)).body.guestCount.guaranteed).toBe(190);

@@ -47,7 +47,12 @@ export class ConflictResolutionService {
     private readonly live: LiveBus,
   ) {}
 
-  async resolve(ctx: AuthContext, id: string, resolution: "echo" | "maestro" | "custom", values?: Record<string, unknown>): Promise<DataConflict> {
+  async resolve(
+    ctx: AuthContext,
+    id: string,
+    resolution: "echo" | "maestro" | "custom",
+    values?: Record<string, unknown>,
+  ): Promise<DataConflict> {
     const started = performance.now();
     const result = await this.db.transaction().execute(async (trx) => {
       const c = await this.conflicts.get(ctx.orgId, id, trx);
@@ -66,19 +71,40 @@ export class ConflictResolutionService {
         if (resolution === "echo") value = f.echoValue;
         else if (resolution === "maestro") value = maestroNow[field];
         else {
-          if (!values || !(field in values)) throw invalidInput(`a custom resolution needs a value for ${field}`, [{ path: `values.${field}`, message: "required" }]);
+          if (!values || !(field in values))
+            throw invalidInput(`a custom resolution needs a value for ${field}`, [
+              { path: `values.${field}`, message: "required" },
+            ]);
           const parsed = customValueSchemas[field].safeParse(values[field]);
-          if (!parsed.success) throw invalidInput(`invalid custom value for ${field}`, [{ path: `values.${field}`, message: parsed.error.issues[0]?.message ?? "invalid" }]);
+          if (!parsed.success)
+            throw invalidInput(`invalid custom value for ${field}`, [
+              { path: `values.${field}`, message: parsed.error.issues[0]?.message ?? "invalid" },
+            ]);
           value = parsed.data;
         }
         (chosen as Record<string, unknown>)[field] = value;
       }
       // Write the chosen values into Maestro.
-      const changedHere = Object.fromEntries(Object.entries(chosen).filter(([k, v]) => maestroNow[k as CanonicalField] !== v)) as Partial<CanonicalFields>;
+      const changedHere = Object.fromEntries(
+        Object.entries(chosen).filter(([k, v]) => maestroNow[k as CanonicalField] !== v),
+      ) as Partial<CanonicalFields>;
       if (Object.keys(changedHere).length > 0) {
         const beo = await this.beoRepo.findByCalendarEvent(ctx.orgId, cal.id, trx);
-        if (beo) await this.beos.patch(ctx, beo.id, beoPatchFromCanonical(changedHere), { source: "system", allowFrozen: true }, trx);
-        else await this.calendarRepo.update(ctx.orgId, cal.id, { ...calendarPatchFromCanonical(changedHere), updatedAt: new Date().toISOString() }, trx);
+        if (beo)
+          await this.beos.patch(
+            ctx,
+            beo.id,
+            beoPatchFromCanonical(changedHere),
+            { source: "system", allowFrozen: true },
+            trx,
+          );
+        else
+          await this.calendarRepo.update(
+            ctx.orgId,
+            cal.id,
+            { ...calendarPatchFromCanonical(changedHere), updatedAt: new Date().toISOString() },
+            trx,
+          );
       }
       // The base becomes Echo's current value: wherever the choice differs from
       // Echo, the push job sees a Maestro change and writes it to Echo.
@@ -95,7 +121,11 @@ export class ConflictResolutionService {
           echoEventId: c.echoEventId,
           ...(c.beoId ? { beoId: c.beoId } : {}),
           status: "succeeded",
-          changes: c.fields.map((f) => ({ field: f.field, from: maestroNow[f.field as CanonicalField], to: (chosen as Record<string, unknown>)[f.field] })),
+          changes: c.fields.map((f) => ({
+            field: f.field,
+            from: maestroNow[f.field as CanonicalField],
+            to: (chosen as Record<string, unknown>)[f.field],
+          })),
           reason: `conflict ${id} resolved by ${ctx.actor}: ${resolution} value`,
           startedAt: new Date().toISOString(),
           durationMs: performance.now() - started,

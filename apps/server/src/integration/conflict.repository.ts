@@ -45,7 +45,12 @@ export class ConflictRepository {
   }
 
   async get(orgId: string, id: string, db: Db = this.db) {
-    const row = await db.selectFrom("dataConflicts").selectAll().where("orgId", "=", orgId).where("id", "=", id).executeTakeFirst();
+    const row = await db
+      .selectFrom("dataConflicts")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("id", "=", id)
+      .executeTakeFirst();
     return row && toDataConflict(row);
   }
 
@@ -79,7 +84,12 @@ export class ConflictRepository {
   }
 
   async updateFields(orgId: string, id: string, fields: ConflictField[], db: Db = this.db) {
-    await db.updateTable("dataConflicts").set({ fields: JSON.stringify(fields) }).where("orgId", "=", orgId).where("id", "=", id).execute();
+    await db
+      .updateTable("dataConflicts")
+      .set({ fields: JSON.stringify(fields) })
+      .where("orgId", "=", orgId)
+      .where("id", "=", id)
+      .execute();
   }
 
   async resolve(orgId: string, id: string, resolution: string, by: string, db: Db = this.db) {

@@ -5,11 +5,19 @@ import { AppError } from "../http/errors.ts";
 
 // Before anything is stored: is this URL allowed, and does an Echo API answer
 // there with this key? Each failure gets a message an administrator can act on.
-export async function testEchoConnection(url: string, apiKey: string, allowedHosts: readonly string[], metrics: Metrics): Promise<{ latencyMs: number | null }> {
+export async function testEchoConnection(
+  url: string,
+  apiKey: string,
+  allowedHosts: readonly string[],
+  metrics: Metrics,
+): Promise<{ latencyMs: number | null }> {
   try {
     await checkOutboundUrl(url, allowedHosts);
   } catch (err) {
-    if (err instanceof OutboundRefused) throw new AppError(400, "invalid_input", `echoCrmApiUrl refused: ${err.message}`, [{ path: "echoCrmApiUrl", message: err.message }]);
+    if (err instanceof OutboundRefused)
+      throw new AppError(400, "invalid_input", `echoCrmApiUrl refused: ${err.message}`, [
+        { path: "echoCrmApiUrl", message: err.message },
+      ]);
     throw err;
   }
   const client = new EchoClient({ baseUrl: url, apiKey, allowedHosts, metrics, timeoutMs: 5000 });
@@ -17,7 +25,9 @@ export async function testEchoConnection(url: string, apiKey: string, allowedHos
     await client.listEvents({ limit: 1 });
     return { latencyMs: client.latencyMs };
   } catch (err) {
-    throw new AppError(400, "echo_unreachable", describe(err, url), [{ path: describePath(err), message: describe(err, url) }]);
+    throw new AppError(400, "echo_unreachable", describe(err, url), [
+      { path: describePath(err), message: describe(err, url) },
+    ]);
   } finally {
     await client.close();
   }
@@ -35,7 +45,8 @@ function describe(err: unknown, url: string): string {
   if (err.kind === "http") return `Echo answered HTTP ${err.status}: ${m}`;
   if (err.kind === "invalid_response") return `${url} answered, but not like the Echo API v1: check echoCrmApiUrl`;
   if (err.kind === "timeout") return `Echo did not answer within 5 s at ${url}`;
-  if (/certificate|tls|ssl|self[- ]signed/i.test(m)) return `TLS error talking to ${url}: ${m.replace(/^.*?failed: /, "")}`;
+  if (/certificate|tls|ssl|self[- ]signed/i.test(m))
+    return `TLS error talking to ${url}: ${m.replace(/^.*?failed: /, "")}`;
   if (/ECONNREFUSED/.test(m)) return `cannot reach ${url}: connection refused (is Echo running, is the port right?)`;
   if (/ENOTFOUND|EAI_AGAIN/.test(m)) return `cannot resolve the host of ${url}`;
   if (err.kind === "refused") return m;

@@ -62,8 +62,10 @@ function guardedLookup(allowedHosts: readonly string[], port: string): LookupFun
       const list = addresses as dns.LookupAddress[];
       const allowed = allowedHosts.includes(`${hostname.toLowerCase()}:${port}`);
       const usable = allowed ? list : list.filter((a) => !isForbiddenAddress(a.address));
-      if (usable.length === 0) return callback(new Error(`refused to connect to ${hostname}: forbidden address`), "", 0);
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, usable);
+      if (usable.length === 0)
+        return callback(new Error(`refused to connect to ${hostname}: forbidden address`), "", 0);
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, usable);
       callback(null, usable[0]!.address, usable[0]!.family);
     });
   };
@@ -94,7 +96,9 @@ export class EchoClient {
       { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(3) },
     );
     this.readRetry = retry(
-      handleWhen((err) => err instanceof EchoError && err.retryable && err.kind !== "circuit_open" && err.status !== 429),
+      handleWhen(
+        (err) => err instanceof EchoError && err.retryable && err.kind !== "circuit_open" && err.status !== 429,
+      ),
       { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) },
     );
   }
@@ -128,7 +132,9 @@ export class EchoClient {
   }
 
   patchEvent(id: string, patch: EchoEventPatch & Record<string, unknown>, ifMatch: number): Promise<EchoCRMEvent> {
-    return this.call("PATCH", `events/${encodeURIComponent(id)}`, patch, echoEventSchema, "patch", { "if-match": String(ifMatch) });
+    return this.call("PATCH", `events/${encodeURIComponent(id)}`, patch, echoEventSchema, "patch", {
+      "if-match": String(ifMatch),
+    });
   }
 
   createWebhookEndpoint(body: { url: string; secret: string }): Promise<WebhookEndpoint> {
@@ -136,9 +142,11 @@ export class EchoClient {
   }
 
   async deleteWebhookEndpoint(id: string): Promise<void> {
-    await this.call("DELETE", `webhook-endpoints/${encodeURIComponent(id)}`, undefined, undefined, "endpoint").catch((err) => {
-      if (!(err instanceof EchoError && err.status === 404)) throw err;
-    });
+    await this.call("DELETE", `webhook-endpoints/${encodeURIComponent(id)}`, undefined, undefined, "endpoint").catch(
+      (err) => {
+        if (!(err instanceof EchoError && err.status === 404)) throw err;
+      },
+    );
   }
 
   // Delivers a signed Maestro webhook to Echo's receiver.
@@ -217,7 +225,13 @@ export class EchoClient {
       }
       this.options.metrics?.echoApiErrors.inc({ kind: `http_${res.statusCode}` });
       const message = (parsed as { error?: { message?: string } })?.error?.message ?? `HTTP ${res.statusCode}`;
-      throw new EchoError(`Echo answered ${res.statusCode} to ${label}: ${message}`, "http", res.statusCode, retryAfter, parsed);
+      throw new EchoError(
+        `Echo answered ${res.statusCode} to ${label}: ${message}`,
+        "http",
+        res.statusCode,
+        retryAfter,
+        parsed,
+      );
     }
     if (!schema) return undefined as z.output<S>;
     let json: unknown;
@@ -227,7 +241,8 @@ export class EchoClient {
       throw new EchoError(`Echo's ${label} answer is not JSON`, "invalid_response");
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new EchoError(`Echo's ${label} answer does not match the API: ${parsed.error.message}`, "invalid_response");
+    if (!parsed.success)
+      throw new EchoError(`Echo's ${label} answer does not match the API: ${parsed.error.message}`, "invalid_response");
     return parsed.data;
   }
 
@@ -250,7 +265,9 @@ export class EchoClient {
     const low = echoDate - receivedAt;
     const high = echoDate + 1000 - sentAt;
     const current = this.offsetBounds;
-    const merged: [number, number] | null = current ? [Math.max(current[0], low), Math.min(current[1], high)] : [low, high];
+    const merged: [number, number] | null = current
+      ? [Math.max(current[0], low), Math.min(current[1], high)]
+      : [low, high];
     this.offsetBounds = merged && merged[0] <= merged[1] ? merged : [low, high];
     const [lo, hi] = this.offsetBounds;
     const estimate = (lo + hi) / 2;

@@ -61,7 +61,8 @@ export class EchoEventsService {
     const beo = await this.beoRepo.get(ctx.orgId, beoId);
     if (!beo) throw notFound("BEO");
     if (!beo.echoEventId) throw new AppError(409, "conflict", "this BEO is not linked to an Echo event");
-    if (!(await this.runtime.get(ctx.orgId))) throw new AppError(409, "integration_not_configured", "the Echo integration is not initialized");
+    if (!(await this.runtime.get(ctx.orgId)))
+      throw new AppError(409, "integration_not_configured", "the Echo integration is not initialized");
     const webhookId = newId("msg");
     await this.jobs.enqueue(ctx.orgId, "maestro_webhook", beo.echoEventId, { beoId, type, webhookId }, this.db);
     return webhookId;

@@ -19,7 +19,14 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
     expect(created.status).toBe(201);
     const id = created.body.id;
     const imported = await waitFor("import", () => calendarFor(id));
-    expect(imported).toMatchObject({ title: weddingEvent.eventName, guestCount: 150, status: "tentative", source: "echo", clientName: "Chinwe Okafor", revenue: 48000 });
+    expect(imported).toMatchObject({
+      title: weddingEvent.eventName,
+      guestCount: 150,
+      status: "tentative",
+      source: "echo",
+      clientName: "Chinwe Okafor",
+      revenue: 48000,
+    });
     expect(JSON.stringify(imported)).not.toContain("chinwe@example.com");
 
     await kit.echo("PATCH", `/v1/events/${id}`, { guestCount: { guaranteed: 165 }, room: "Harbor Terrace" });
@@ -46,7 +53,11 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
   });
 
   it("creates exactly one BEO when contract.signed arrives three times at once", async () => {
-    const created = await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Helix Labs Gala", contractStatus: "contract_sent" });
+    const created = await kit.echo("POST", "/v1/events", {
+      ...weddingEvent,
+      eventName: "Helix Labs Gala",
+      contractStatus: "contract_sent",
+    });
     const id = created.body.id;
     await waitFor("import", () => calendarFor(id));
     await settle(kit);
@@ -54,9 +65,18 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
     const signedEvent = (await kit.echo("POST", `/v1/events/${id}/contract/sign`)).body;
     expect(signedEvent.contractStatus).toBe("signed");
     const deliveries = [1, 2, 3].map((n) => {
-      const body = JSON.stringify({ id: `evt-signed-${id}-${n}`, type: "contract.signed", createdAt: new Date().toISOString(), data: { event: signedEvent, changedFields: ["contractStatus"] } });
+      const body = JSON.stringify({
+        id: `evt-signed-${id}-${n}`,
+        type: "contract.signed",
+        createdAt: new Date().toISOString(),
+        data: { event: signedEvent, changedFields: ["contractStatus"] },
+      });
       const headers = signWebhook(WEBHOOK_SECRET, `msg_signed_${id}_${n}`, Date.now() / 1000, body);
-      return fetch(`${kit.maestro.url}/api/echo-integration/webhooks/echo-crm`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+      return fetch(`${kit.maestro.url}/api/echo-integration/webhooks/echo-crm`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body,
+      });
     });
     const statuses = (await Promise.all(deliveries)).map((r) => r.status);
     expect(statuses).toEqual([200, 200, 200]);
@@ -67,7 +87,11 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
   });
 
   it("sends a BEO's guaranteed count to Echo: over 100 alternating edits, one Echo version per Maestro change", async () => {
-    const created = await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Northwind Offsite", contractStatus: "signed" });
+    const created = await kit.echo("POST", "/v1/events", {
+      ...weddingEvent,
+      eventName: "Northwind Offsite",
+      contractStatus: "signed",
+    });
     const id = created.body.id;
     const cal = await waitFor("BEO", async () => (await calendarFor(id))?.beoId && (await calendarFor(id)));
     await settle(kit);
@@ -90,7 +114,10 @@ describe("Echo ↔ Maestro sync over HTTP", () => {
     expect(echoEvent.guestCount.guaranteed).toBe(150 + 99);
     expect(echoEvent.version).toBe(startVersion + maestroChanges + echoChanges);
     // Echo's last change reaches Maestro by webhook, which may still be on its way.
-    await waitFor("Echo's last change", async () => (await kit.admin("GET", `/api/beos/${cal.beoId}`)).body.event.room === "Salon 100");
+    await waitFor(
+      "Echo's last change",
+      async () => (await kit.admin("GET", `/api/beos/${cal.beoId}`)).body.event.room === "Salon 100",
+    );
     const beo = (await kit.admin("GET", `/api/beos/${cal.beoId}`)).body;
     expect(beo.event).toMatchObject({ guaranteed: 249, room: "Salon 100" });
   });

@@ -11,76 +11,121 @@ import { MAESTRO_WEBHOOK_RECEIVER_PATH } from "./integration.service.ts";
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
-type Deps = { runtime: IntegrationRuntime; inbox: WebhookInbox; ops: SyncOperationRepository; metrics: Metrics; badSignatures: BadSignatureTracker };
+type Deps = {
+  runtime: IntegrationRuntime;
+  inbox: WebhookInbox;
+  ops: SyncOperationRepository;
+  metrics: Metrics;
+  badSignatures: BadSignatureTracker;
+};
 
 // Echo → Maestro webhooks (CONTRACT §6): verified on the raw bytes, stored in
 // the inbox, acknowledged only once stored. The hot path: no merge happens here.
 export function registerEchoWebhookRoutes(app: FastifyInstance, deps: Deps): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
 
-    scope.post(MAESTRO_WEBHOOK_RECEIVER_PATH, { config: { roles: "public" }, bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
-      const client = request.ip;
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const candidates = await integrationsFor(request, deps.runtime);
-      let integration: OrgIntegration | undefined;
-      let failure = "no_integration";
-      for (const candidate of candidates) {
-        const result = verifyWebhook(candidate.webhookSecrets, request.headers, raw);
-        if (result.ok) {
-          integration = candidate;
-          break;
+    scope.post(
+      MAESTRO_WEBHOOK_RECEIVER_PATH,
+      { config: { roles: "public" }, bodyLimit: WEBHOOK_BODY_LIMIT },
+      async (request, reply) => {
+        const client = request.ip;
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const candidates = await integrationsFor(request, deps.runtime);
+        let integration: OrgIntegration | undefined;
+        let failure = "no_integration";
+        for (const candidate of candidates) {
+          const result = verifyWebhook(candidate.webhookSecrets, request.headers, raw);
+          if (result.ok) {
+            integration = candidate;
+            break;
+          }
+          failure = result.reason;
         }
-        failure = result.reason;
-      }
-      if (candidates.length === 0) {
-        // Not an attack: no enabled integration (e.g. paused by an admin). Echo retries later.
-        deps.metrics.webhooksRejected.inc({ reason: "integration_disabled" });
-        return reply.status(401).send(errorBody("invalid_signature", "no enabled Echo integration accepts this delivery"));
-      }
-      if (!integration) {
-        // Verification comes first and only failures are counted and throttled:
-        // correctly signed deliveries are never refused, even from a flooding address.
-        const throttled = deps.badSignatures.throttledFor(client);
-        deps.badSignatures.record(client, candidates.length === 1 ? candidates[0]!.orgId : undefined);
-        if (throttled > 0) {
-          deps.metrics.webhooksRejected.inc({ reason: "throttled" });
-          return reply.status(429).header("retry-after", String(throttled)).send(errorBody("rate_limited", "too many deliveries with bad signatures"));
+        if (candidates.length === 0) {
+          // Not an attack: no enabled integration (e.g. paused by an admin). Echo retries later.
+          deps.metrics.webhooksRejected.inc({ reason: "integration_disabled" });
+          return reply
+            .status(401)
+            .send(errorBody("invalid_signature", "no enabled Echo integration accepts this delivery"));
         }
-        deps.metrics.webhooksRejected.inc({ reason: failure });
-        request.log.warn({ webhookId: String(request.headers["webhook-id"] ?? "").slice(0, 100), reason: failure }, "webhook rejected");
-        return reply.status(401).send(errorBody("invalid_signature", `webhook verification failed: ${failure.replace(/_/g, " ")}`));
-      }
-      const webhookId = String(request.headers["webhook-id"]);
-      let json: unknown;
-      try {
-        json = JSON.parse(raw.toString("utf8"));
-      } catch {
-        json = undefined;
-      }
-      const parsed = echoWebhookPayloadSchema.safeParse(json);
-      if (!parsed.success) {
-        const details = json === undefined ? [{ path: "", message: "body is not JSON" }] : describeZodIssues(parsed.error);
-        // The rejected body is kept for diagnosis; PostgreSQL text cannot hold U+0000, so that becomes U+FFFD.
-        const duplicate = await deps.inbox.store({ orgId: integration.orgId, webhookId, type: "invalid", echoEventId: null, payload: raw.toString("utf8").slice(0, 10_000).replaceAll("\u0000", "\uFFFD"), rejected: "invalid payload" });
-        if (!duplicate) {
-          await deps.ops.record(integration.orgId, { direction: "echo_to_maestro", trigger: "webhook", status: "failed", changes: [], webhookId, error: `invalid webhook payload: ${details.map((d) => `${d.path} ${d.message}`).join("; ").slice(0, 500)}` });
+        if (!integration) {
+          // Verification comes first and only failures are counted and throttled:
+          // correctly signed deliveries are never refused, even from a flooding address.
+          const throttled = deps.badSignatures.throttledFor(client);
+          deps.badSignatures.record(client, candidates.length === 1 ? candidates[0]!.orgId : undefined);
+          if (throttled > 0) {
+            deps.metrics.webhooksRejected.inc({ reason: "throttled" });
+            return reply
+              .status(429)
+              .header("retry-after", String(throttled))
+              .send(errorBody("rate_limited", "too many deliveries with bad signatures"));
+          }
+          deps.metrics.webhooksRejected.inc({ reason: failure });
+          request.log.warn(
+            { webhookId: String(request.headers["webhook-id"] ?? "").slice(0, 100), reason: failure },
+            "webhook rejected",
+          );
+          return reply
+            .status(401)
+            .send(errorBody("invalid_signature", `webhook verification failed: ${failure.replace(/_/g, " ")}`));
         }
-        deps.metrics.webhooksRejected.inc({ reason: "invalid_payload" });
-        return reply.status(400).send(errorBody("invalid_input", "webhook payload does not match the Echo webhook schema", details));
-      }
-      const duplicate = await deps.inbox.store({
-        orgId: integration.orgId,
-        webhookId,
-        type: parsed.data.type,
-        echoEventId: parsed.data.data.event.id,
-        payload: raw.toString("utf8"),
-      });
-      deps.metrics.webhooksReceived.inc({ outcome: duplicate ? "duplicate" : "stored" });
-      request.log.info({ webhookId, type: parsed.data.type, echoEventId: parsed.data.data.event.id, duplicate }, "webhook stored");
-      return reply.status(200).send({ received: true, duplicate });
-    });
+        const webhookId = String(request.headers["webhook-id"]);
+        let json: unknown;
+        try {
+          json = JSON.parse(raw.toString("utf8"));
+        } catch {
+          json = undefined;
+        }
+        const parsed = echoWebhookPayloadSchema.safeParse(json);
+        if (!parsed.success) {
+          const details =
+            json === undefined ? [{ path: "", message: "body is not JSON" }] : describeZodIssues(parsed.error);
+          // The rejected body is kept for diagnosis; PostgreSQL text cannot hold U+0000, so that becomes U+FFFD.
+          const duplicate = await deps.inbox.store({
+            orgId: integration.orgId,
+            webhookId,
+            type: "invalid",
+            echoEventId: null,
+            payload: raw.toString("utf8").slice(0, 10_000).replaceAll("\u0000", "\uFFFD"),
+            rejected: "invalid payload",
+          });
+          if (!duplicate) {
+            await deps.ops.record(integration.orgId, {
+              direction: "echo_to_maestro",
+              trigger: "webhook",
+              status: "failed",
+              changes: [],
+              webhookId,
+              error: `invalid webhook payload: ${details
+                .map((d) => `${d.path} ${d.message}`)
+                .join("; ")
+                .slice(0, 500)}`,
+            });
+          }
+          deps.metrics.webhooksRejected.inc({ reason: "invalid_payload" });
+          return reply
+            .status(400)
+            .send(errorBody("invalid_input", "webhook payload does not match the Echo webhook schema", details));
+        }
+        const duplicate = await deps.inbox.store({
+          orgId: integration.orgId,
+          webhookId,
+          type: parsed.data.type,
+          echoEventId: parsed.data.data.event.id,
+          payload: raw.toString("utf8"),
+        });
+        deps.metrics.webhooksReceived.inc({ outcome: duplicate ? "duplicate" : "stored" });
+        request.log.info(
+          { webhookId, type: parsed.data.type, echoEventId: parsed.data.data.event.id, duplicate },
+          "webhook stored",
+        );
+        return reply.status(200).send({ received: true, duplicate });
+      },
+    );
   });
 }
 

@@ -49,7 +49,9 @@ export function canonicalFromEcho(event: EchoCRMEvent): CanonicalFields {
 
 // The calendar event always mirrors its BEO (the BEO service keeps them in step),
 // so it is Maestro's side of every canonical field.
-export function canonicalFromCalendar(row: Pick<CalendarEventsTable, "title" | "date" | "time" | "room" | "guestCount" | "notes">): CanonicalFields {
+export function canonicalFromCalendar(
+  row: Pick<CalendarEventsTable, "title" | "date" | "time" | "room" | "guestCount" | "notes">,
+): CanonicalFields {
   return {
     eventName: row.title,
     eventDate: row.date,
@@ -62,7 +64,9 @@ export function canonicalFromCalendar(row: Pick<CalendarEventsTable, "title" | "
 
 // Everything Maestro keeps of an Echo event on its calendar: the mapped fields
 // only. Client e-mail and phone are never stored.
-export function calendarFieldsFromEcho(event: EchoCRMEvent): Omit<CalendarEventsTable, "id" | "orgId" | "createdAt" | "updatedAt" | "beoId"> {
+export function calendarFieldsFromEcho(
+  event: EchoCRMEvent,
+): Omit<CalendarEventsTable, "id" | "orgId" | "createdAt" | "updatedAt" | "beoId"> {
   return {
     title: event.eventName,
     date: event.eventDate,

@@ -46,7 +46,12 @@ export class IntegrationRuntime {
     const box = this.secretBox();
     const secrets = [box.decrypt(row.webhookSecretEnc)];
     if (row.previousWebhookSecretEnc) secrets.push(box.decrypt(row.previousWebhookSecretEnc));
-    const health = this.health.get(orgId) ?? { state: "healthy" as HealthState, lastCheckedAt: null, latencyMs: null, consecutiveFailures: 0 };
+    const health = this.health.get(orgId) ?? {
+      state: "healthy" as HealthState,
+      lastCheckedAt: null,
+      latencyMs: null,
+      consecutiveFailures: 0,
+    };
     this.health.set(orgId, health);
     const entry: OrgIntegration = {
       orgId,

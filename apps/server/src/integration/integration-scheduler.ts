@@ -101,7 +101,12 @@ export class IntegrationScheduler {
       this.d.live.publish({ orgId: integration.orgId, type: "sync.status", data: {} });
     }
     if (h.state === "down") {
-      await this.d.alerts.raise(integration.orgId, "echo_connectivity", "critical", "Echo CRM is unreachable: changes are queued and will sync when it is back");
+      await this.d.alerts.raise(
+        integration.orgId,
+        "echo_connectivity",
+        "critical",
+        "Echo CRM is unreachable: changes are queued and will sync when it is back",
+      );
     } else if (h.state === "healthy") {
       if (before === "down") {
         // Back from an outage: catch up on what webhooks may have missed.
@@ -129,22 +134,40 @@ export class IntegrationScheduler {
     const since = new Date(Date.now() - t.windowMs).toISOString();
     const recent = await this.d.ops.recent(orgId, since);
     const failed = recent.filter((o) => o.status === "failed").length;
-    if (failed >= t.failedSyncs) await this.d.alerts.raise(orgId, "failed_syncs", "warning", `${failed} sync operations failed in the last ${Math.round(t.windowMs / 60000)} minutes`);
+    if (failed >= t.failedSyncs)
+      await this.d.alerts.raise(
+        orgId,
+        "failed_syncs",
+        "warning",
+        `${failed} sync operations failed in the last ${Math.round(t.windowMs / 60000)} minutes`,
+      );
     else await this.d.alerts.resolve(orgId, "failed_syncs");
     const conflicts = await this.d.conflicts.countSince(orgId, since);
     this.d.metrics.openConflicts.set(await this.d.conflicts.countOpen(orgId));
     if (recent.length >= t.conflictMinOperations && conflicts / recent.length >= t.conflictRate) {
-      await this.d.alerts.raise(orgId, "high_conflict_rate", "warning", `${conflicts} conflicts in ${recent.length} sync operations: check who edits what on each side`);
+      await this.d.alerts.raise(
+        orgId,
+        "high_conflict_rate",
+        "warning",
+        `${conflicts} conflicts in ${recent.length} sync operations: check who edits what on each side`,
+      );
     } else await this.d.alerts.resolve(orgId, "high_conflict_rate");
     const bad = this.d.badSignatures.countSince(orgId, Date.now() - t.windowMs);
     if (bad >= t.badSignatures) {
-      await this.d.alerts.raise(orgId, "bad_signatures", "critical", `${bad} webhook deliveries with bad signatures: the webhook secret may be wrong, or someone is probing the receiver`);
+      await this.d.alerts.raise(
+        orgId,
+        "bad_signatures",
+        "critical",
+        `${bad} webhook deliveries with bad signatures: the webhook secret may be wrong, or someone is probing the receiver`,
+      );
     } else await this.d.alerts.resolve(orgId, "bad_signatures");
   }
 
   // `now` is a parameter so tests can look at it from the future.
   async prune(now = Date.now()) {
-    const payloads = await this.d.inbox.prunePayloads(new Date(now - this.d.options.inboxPayloadRetentionMs).toISOString());
+    const payloads = await this.d.inbox.prunePayloads(
+      new Date(now - this.d.options.inboxPayloadRetentionMs).toISOString(),
+    );
     const history = await this.d.ops.pruneBefore(new Date(now - this.d.options.historyRetentionMs).toISOString());
     const jobs = await this.d.jobs.pruneDone(new Date(now - this.d.options.historyRetentionMs).toISOString());
     this.d.logger.info({ payloads, history, jobs }, "retention pruning done");

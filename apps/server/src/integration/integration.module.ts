@@ -42,7 +42,10 @@ export type IntegrationOptions = {
   retry?: RetryPolicy;
   scheduler?: Partial<SchedulerOptions>;
   echoTimeoutMs?: number;
+  workerConcurrency?: number;
 };
+
+const SQLITE_WORKER_CONCURRENCY = 2;
 
 type Core = {
   database: DatabaseHandle;
@@ -64,34 +67,116 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
   const { db, dialect } = core.database;
   const logger = core.logger.child({ component: "echo-integration" });
   const configs = new IntegrationConfigRepository(db);
-  const runtime = new IntegrationRuntime(configs, options.secretBox, options.allowedHosts, core.metrics, options.echoTimeoutMs);
+  const runtime = new IntegrationRuntime(
+    configs,
+    options.secretBox,
+    options.allowedHosts,
+    core.metrics,
+    options.echoTimeoutMs,
+  );
   const jobs = new JobQueue(db, dialect);
   const links = new SyncLinkRepository(db);
   const ops = new SyncOperationRepository(db);
   const conflicts = new ConflictRepository(db);
-  const alerts = new AlertService(new AlertRepository(db), core.notifications, core.live, logger, options.alertWebhookUrl);
+  const alerts = new AlertService(
+    new AlertRepository(db),
+    core.notifications,
+    core.live,
+    logger,
+    options.alertWebhookUrl,
+  );
   const badSignatures = new BadSignatureTracker();
   let worker: SyncWorker | undefined;
   const nudge = () => worker?.nudge();
-  const inbox = new WebhookInbox(db, jobs, 256, nudge, dialect === "sqlite");
-  const engine = new SyncEngine({ db, runtime, beos: core.beos, beoRepo: core.beoRepo, calendarRepo: core.calendarRepo, links, ops, conflicts, jobs, notifications: core.notifications, live: core.live, metrics: core.metrics, logger });
+  const inbox = new WebhookInbox(db, jobs, 256, nudge);
+  const engine = new SyncEngine({
+    db,
+    runtime,
+    beos: core.beos,
+    beoRepo: core.beoRepo,
+    calendarRepo: core.calendarRepo,
+    links,
+    ops,
+    conflicts,
+    jobs,
+    notifications: core.notifications,
+    live: core.live,
+    metrics: core.metrics,
+    logger,
+  });
   const sender = new MaestroWebhookSender(core.beos, ops);
-  const service = new IntegrationService({ db, configs, runtime, secretBox: options.secretBox, orgs: core.orgs, jobs, ops, conflicts, alerts, audit: core.audit, metrics: core.metrics, allowedHosts: options.allowedHosts, logger, nudge });
-  const reconciliation = new ReconciliationService(db, engine, configs, links, core.calendarRepo, conflicts, jobs, ops, alerts, logger, core.live);
-  const resolution = new ConflictResolutionService(db, conflicts, links, core.calendarRepo, core.beoRepo, core.beos, jobs, ops, core.audit, core.live);
+  const service = new IntegrationService({
+    db,
+    configs,
+    runtime,
+    secretBox: options.secretBox,
+    orgs: core.orgs,
+    jobs,
+    ops,
+    conflicts,
+    alerts,
+    audit: core.audit,
+    metrics: core.metrics,
+    allowedHosts: options.allowedHosts,
+    logger,
+    nudge,
+  });
+  const reconciliation = new ReconciliationService(
+    db,
+    engine,
+    configs,
+    links,
+    core.calendarRepo,
+    conflicts,
+    jobs,
+    ops,
+    alerts,
+    logger,
+    core.live,
+  );
+  const resolution = new ConflictResolutionService(
+    db,
+    conflicts,
+    links,
+    core.calendarRepo,
+    core.beoRepo,
+    core.beos,
+    jobs,
+    ops,
+    core.audit,
+    core.live,
+  );
   const echoEvents = new EchoEventsService(db, core.calendarRepo, links, core.beoRepo, core.beos, jobs, runtime);
   const outbox = new Outbox(runtime, links, jobs);
   core.beos.onChange((trx, change) => outbox.onBeoChange(trx, change));
   core.calendar.onUserChange((trx, before, after) => outbox.onCalendarChange(trx, before, after));
   core.beos.setFrozenFieldsLookup(async (orgId, beoId, db) =>
-    (await conflicts.openForBeo(orgId, beoId, db)).flatMap((c) => c.fields.flatMap((f) => beoFieldsOfCanonical(f.field as CanonicalField))),
+    (await conflicts.openForBeo(orgId, beoId, db)).flatMap((c) =>
+      c.fields.flatMap((f) => beoFieldsOfCanonical(f.field as CanonicalField)),
+    ),
   );
   // Wake the worker once a user change (and its outbox job) is committed.
   core.live.subscribe((e) => {
     if (e.type === "beo.changed" || e.type === "calendar.changed") nudge();
   });
   if (options.runWorker) {
-    worker = new SyncWorker({ jobs, inbox, engine, sender, reconciliation, runtime, ops, metrics: core.metrics, logger, ...(options.retry ? { retry: options.retry } : {}) });
+    // SQLite has one connection, taken in turn: each job in flight puts its queries
+    // ahead of the webhook receiver's next write, and only Echo calls overlap. Fewer
+    // jobs at a time keep acknowledgements fast.
+    const concurrency = options.workerConcurrency ?? (dialect === "sqlite" ? SQLITE_WORKER_CONCURRENCY : undefined);
+    worker = new SyncWorker({
+      jobs,
+      inbox,
+      engine,
+      sender,
+      reconciliation,
+      runtime,
+      ops,
+      metrics: core.metrics,
+      logger,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(concurrency ? { concurrency } : {}),
+    });
   }
   const scheduler = new IntegrationScheduler({
     runtime,
@@ -141,7 +226,8 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
     },
     async requireIntegration(orgId: string) {
       const integration = await runtime.get(orgId);
-      if (!integration) throw new AppError(409, "integration_not_configured", "the Echo integration is not initialized");
+      if (!integration)
+        throw new AppError(409, "integration_not_configured", "the Echo integration is not initialized");
       return integration;
     },
     async replay(ctx: AuthContext, jobId: string) {

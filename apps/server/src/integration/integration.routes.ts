@@ -38,7 +38,11 @@ export function registerIntegrationRoutes(app: FastifyInstance, m: IntegrationMo
     const ctx = requireAuth(request.auth);
     const body = parseInput(manualSyncSchema, request.body ?? {});
     await m.requireIntegration(ctx.orgId);
-    const operationId = await m.service.enqueueSync(ctx.orgId, { full: body.full ?? false, trigger: "manual", ...(body.direction ? { direction: body.direction } : {}) });
+    const operationId = await m.service.enqueueSync(ctx.orgId, {
+      full: body.full ?? false,
+      trigger: "manual",
+      ...(body.direction ? { direction: body.direction } : {}),
+    });
     return reply.status(202).send({ operationId });
   });
 
@@ -49,7 +53,11 @@ export function registerIntegrationRoutes(app: FastifyInstance, m: IntegrationMo
 
   app.get(`${P}/conflicts`, { config: { roles } }, async (request) => {
     const ctx = requireAuth(request.auth);
-    const { status } = parseInput(z.strictObject({ status: z.enum(["open", "resolved"]).optional() }), request.query, "query");
+    const { status } = parseInput(
+      z.strictObject({ status: z.enum(["open", "resolved"]).optional() }),
+      request.query,
+      "query",
+    );
     return { data: await m.conflicts.list(ctx.orgId, status) };
   });
 
@@ -70,7 +78,11 @@ export function registerIntegrationRoutes(app: FastifyInstance, m: IntegrationMo
 
   app.post(`${P}/echo-events/:echoEventId/beo`, { config: { roles: MANAGERS } }, async (request, reply) => {
     const ctx = requireAuth(request.auth);
-    const { echoEventId } = parseInput(z.strictObject({ echoEventId: z.string().min(1).max(64) }), request.params, "params");
+    const { echoEventId } = parseInput(
+      z.strictObject({ echoEventId: z.string().min(1).max(64) }),
+      request.params,
+      "params",
+    );
     const { beo, created } = await m.echoEvents.createBeo(ctx, echoEventId);
     m.nudge();
     return reply.status(created ? 201 : 200).send(beo);
@@ -95,7 +107,9 @@ export function registerIntegrationRoutes(app: FastifyInstance, m: IntegrationMo
     return reply.status(202).send({ replayed: id });
   });
 
-  app.get(`${P}/metrics/summary`, { config: { roles } }, async (request) => m.metricsSummary(requireAuth(request.auth).orgId));
+  app.get(`${P}/metrics/summary`, { config: { roles } }, async (request) =>
+    m.metricsSummary(requireAuth(request.auth).orgId),
+  );
 
   app.get(`${P}/audit-log`, { config: { roles: ["admin"] } }, async (request) => {
     const ctx = requireAuth(request.auth);

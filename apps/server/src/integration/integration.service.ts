@@ -47,17 +47,28 @@ export class IntegrationService {
     try {
       return this.d.secretBox();
     } catch {
-      throw new AppError(400, "invalid_input", "MAESTRO_SECRET_KEY is not configured: the server cannot store the integration's secrets");
+      throw new AppError(
+        400,
+        "invalid_input",
+        "MAESTRO_SECRET_KEY is not configured: the server cannot store the integration's secrets",
+      );
     }
   }
 
   async initialize(ctx: AuthContext, input: SyncConfiguration): Promise<{ status: SyncStatus }> {
     const org = await this.d.orgs.findById(ctx.orgId);
     if (!org || (input.organizationId !== org.id && input.organizationId !== org.slug)) {
-      throw invalidInput("organizationId is not your organization", [{ path: "organizationId", message: `expected ${org?.slug ?? ctx.orgId}` }]);
+      throw invalidInput("organizationId is not your organization", [
+        { path: "organizationId", message: `expected ${org?.slug ?? ctx.orgId}` },
+      ]);
     }
     const box = this.box();
-    const { latencyMs } = await testEchoConnection(input.echoCrmApiUrl, input.echoCrmApiKey, this.d.allowedHosts, this.d.metrics);
+    const { latencyMs } = await testEchoConnection(
+      input.echoCrmApiUrl,
+      input.echoCrmApiKey,
+      this.d.allowedHosts,
+      this.d.metrics,
+    );
     const existing = await this.d.configs.get(ctx.orgId);
     const now = new Date().toISOString();
     const row: IntegrationConfigsTable = {
@@ -67,7 +78,8 @@ export class IntegrationService {
       maestroApiUrl: input.maestroApiUrl,
       maestroApiKeyEnc: box.encrypt(input.maestroApiKey),
       webhookSecretEnc: box.encrypt(input.webhookSecret),
-      previousWebhookSecretEnc: existing && box.decrypt(existing.webhookSecretEnc) !== input.webhookSecret ? existing.webhookSecretEnc : null,
+      previousWebhookSecretEnc:
+        existing && box.decrypt(existing.webhookSecretEnc) !== input.webhookSecret ? existing.webhookSecretEnc : null,
       syncDirection: input.syncDirection,
       autoSync: input.autoSync ? 1 : 0,
       syncInterval: input.syncInterval,
@@ -82,11 +94,23 @@ export class IntegrationService {
       updatedAt: now,
     };
     // Echo first: a registration Echo refuses leaves the stored configuration (and Echo's working endpoint) as they were.
-    row.echoEndpointId = await this.registerEndpoint(ctx.orgId, row, input.echoCrmApiKey, input.webhookSecret, existing?.echoEndpointId ?? null, existing?.echoApiUrl);
+    row.echoEndpointId = await this.registerEndpoint(
+      ctx.orgId,
+      row,
+      input.echoCrmApiKey,
+      input.webhookSecret,
+      existing?.echoEndpointId ?? null,
+      existing?.echoApiUrl,
+    );
     await this.d.configs.upsert(row);
     this.d.runtime.invalidate(ctx.orgId);
     const health = (await this.d.runtime.get(ctx.orgId))!.health;
-    Object.assign(health, { state: "healthy", lastCheckedAt: new Date().toISOString(), latencyMs, consecutiveFailures: 0 });
+    Object.assign(health, {
+      state: "healthy",
+      lastCheckedAt: new Date().toISOString(),
+      latencyMs,
+      consecutiveFailures: 0,
+    });
     await this.d.audit.record(ctx, existing ? "integration.reconfigured" : "integration.initialized", ctx.orgId, {
       echoCrmApiUrl: input.echoCrmApiUrl,
       syncDirection: input.syncDirection,
@@ -99,12 +123,25 @@ export class IntegrationService {
   // Echo is told where to send webhooks; returns the endpoint's id, for the caller to store.
   // The new registration comes first, the previous one is removed only once it exists:
   // a refused registration never leaves Echo without a working endpoint.
-  private async registerEndpoint(orgId: string, row: IntegrationConfigsTable, apiKey: string, secret: string, previousId: string | null, previousUrl?: string): Promise<string> {
-    const client = new EchoClient({ baseUrl: row.echoApiUrl, apiKey, allowedHosts: this.d.allowedHosts, metrics: this.d.metrics });
+  private async registerEndpoint(
+    orgId: string,
+    row: IntegrationConfigsTable,
+    apiKey: string,
+    secret: string,
+    previousId: string | null,
+    previousUrl?: string,
+  ): Promise<string> {
+    const client = new EchoClient({
+      baseUrl: row.echoApiUrl,
+      apiKey,
+      allowedHosts: this.d.allowedHosts,
+      metrics: this.d.metrics,
+    });
     try {
       const url = `${row.maestroApiUrl.replace(/\/+$/, "")}${MAESTRO_WEBHOOK_RECEIVER_PATH}?org=${encodeURIComponent(orgId)}`;
       const endpoint = await client.createWebhookEndpoint({ url, secret });
-      if (previousId && previousId !== endpoint.id && previousUrl === row.echoApiUrl) await client.deleteWebhookEndpoint(previousId).catch(() => undefined);
+      if (previousId && previousId !== endpoint.id && previousUrl === row.echoApiUrl)
+        await client.deleteWebhookEndpoint(previousId).catch(() => undefined);
       return endpoint.id;
     } catch (err) {
       throw new AppError(400, "echo_rejected", `Echo refused the webhook registration: ${(err as Error).message}`);
@@ -144,7 +181,8 @@ export class IntegrationService {
     const secret = patch.webhookSecret ?? box.decrypt(row.webhookSecretEnc);
     const connectionChanged = patch.echoCrmApiUrl !== undefined || patch.echoCrmApiKey !== undefined;
     if (connectionChanged) await testEchoConnection(url, apiKey, this.d.allowedHosts, this.d.metrics);
-    const secretChanged = patch.webhookSecret !== undefined && patch.webhookSecret !== box.decrypt(row.webhookSecretEnc);
+    const secretChanged =
+      patch.webhookSecret !== undefined && patch.webhookSecret !== box.decrypt(row.webhookSecretEnc);
     const next: IntegrationConfigsTable = {
       ...row,
       echoApiUrl: url,
@@ -163,7 +201,14 @@ export class IntegrationService {
     };
     // Echo first, as in initialize: a refused registration stores nothing.
     if (connectionChanged || secretChanged || patch.maestroApiUrl !== undefined) {
-      next.echoEndpointId = await this.registerEndpoint(ctx.orgId, next, apiKey, secret, row.echoEndpointId, row.echoApiUrl);
+      next.echoEndpointId = await this.registerEndpoint(
+        ctx.orgId,
+        next,
+        apiKey,
+        secret,
+        row.echoEndpointId,
+        row.echoApiUrl,
+      );
     }
     await this.d.configs.upsert(next);
     this.d.runtime.invalidate(ctx.orgId);
@@ -171,11 +216,15 @@ export class IntegrationService {
     const secretsChanged = ["echoCrmApiKey", "maestroApiKey", "webhookSecret"].filter((k) => k in patch);
     await this.d.audit.record(ctx, "integration.config_changed", ctx.orgId, { changed, secretsChanged });
     // Re-enabled: catch up on what happened while it was off.
-    if (patch.enabled === true && row.enabled === 0) await this.enqueueSync(ctx.orgId, { full: false, trigger: "manual" });
+    if (patch.enabled === true && row.enabled === 0)
+      await this.enqueueSync(ctx.orgId, { full: false, trigger: "manual" });
     return this.getConfig(ctx.orgId);
   }
 
-  async enqueueSync(orgId: string, options: { full: boolean; trigger: "manual" | "schedule"; direction?: string }): Promise<string> {
+  async enqueueSync(
+    orgId: string,
+    options: { full: boolean; trigger: "manual" | "schedule"; direction?: string },
+  ): Promise<string> {
     const op = await this.d.ops.record(orgId, {
       direction: options.direction === "maestro_to_echo" ? "maestro_to_echo" : "echo_to_maestro",
       trigger: options.trigger,
@@ -183,7 +232,19 @@ export class IntegrationService {
       changes: [],
       reason: options.full ? "full reconciliation queued" : "incremental reconciliation queued",
     });
-    await this.d.jobs.enqueue(orgId, "reconcile", "reconcile", { full: options.full, trigger: options.trigger, operationId: op.id, ...(options.direction ? { direction: options.direction } : {}) }, undefined, { maxAttempts: 5 });
+    await this.d.jobs.enqueue(
+      orgId,
+      "reconcile",
+      "reconcile",
+      {
+        full: options.full,
+        trigger: options.trigger,
+        operationId: op.id,
+        ...(options.direction ? { direction: options.direction } : {}),
+      },
+      undefined,
+      { maxAttempts: 5 },
+    );
     this.d.nudge();
     return op.id;
   }

@@ -159,7 +159,13 @@ export class JobQueue {
   async replay(orgId: string, jobId: string): Promise<boolean> {
     const r = await this.db
       .updateTable("syncJobs")
-      .set({ status: "queued", attempts: 0, runAt: new Date().toISOString(), lastError: null, updatedAt: new Date().toISOString() })
+      .set({
+        status: "queued",
+        attempts: 0,
+        runAt: new Date().toISOString(),
+        lastError: null,
+        updatedAt: new Date().toISOString(),
+      })
       .where("orgId", "=", orgId)
       .where("id", "=", jobId)
       .where("status", "=", "failed")
@@ -168,7 +174,10 @@ export class JobQueue {
   }
 
   async counts(orgId?: string): Promise<Record<string, number>> {
-    let q = this.db.selectFrom("syncJobs").select(["status", sql<number>`count(*)`.as("n")]).where("status", "in", ["queued", "running", "failed"]);
+    let q = this.db
+      .selectFrom("syncJobs")
+      .select(["status", sql<number>`count(*)`.as("n")])
+      .where("status", "in", ["queued", "running", "failed"]);
     if (orgId) q = q.where("orgId", "=", orgId);
     const rows = await q.groupBy("status").execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
@@ -207,7 +216,11 @@ export class JobQueue {
   }
 
   async pruneDone(beforeIso: string) {
-    const r = await this.db.deleteFrom("syncJobs").where("status", "=", "done").where("updatedAt", "<", beforeIso).executeTakeFirst();
+    const r = await this.db
+      .deleteFrom("syncJobs")
+      .where("status", "=", "done")
+      .where("updatedAt", "<", beforeIso)
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 }

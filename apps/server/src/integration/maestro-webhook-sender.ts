@@ -25,7 +25,16 @@ export class MaestroWebhookSender {
     const startedAt = new Date().toISOString();
     const beo = await this.beos.get(integration.orgId, job.beoId);
     if (!beo.echoEventId) {
-      return this.ops.record(integration.orgId, { direction: "maestro_to_echo", trigger, beoId: beo.id, status: "skipped", changes: [], reason: "BEO is not linked to an Echo event", startedAt, durationMs: 0 });
+      return this.ops.record(integration.orgId, {
+        direction: "maestro_to_echo",
+        trigger,
+        beoId: beo.id,
+        status: "skipped",
+        changes: [],
+        reason: "BEO is not linked to an Echo event",
+        startedAt,
+        durationMs: 0,
+      });
     }
     const payload: MaestroWebhookPayload = {
       id: job.webhookId,
@@ -35,7 +44,10 @@ export class MaestroWebhookSender {
     };
     const body = JSON.stringify(payload);
     const headers = signWebhook(integration.webhookSecrets[0]!, job.webhookId, Date.now() / 1000, body);
-    await integration.client.postWebhook(ECHO_MAESTRO_WEBHOOK_PATH, body, { ...headers, "content-type": "application/json" });
+    await integration.client.postWebhook(ECHO_MAESTRO_WEBHOOK_PATH, body, {
+      ...headers,
+      "content-type": "application/json",
+    });
     return this.ops.record(integration.orgId, {
       direction: "maestro_to_echo",
       trigger,

@@ -29,7 +29,12 @@ describe("operability", () => {
 
   it("posts raised and resolved alerts to the alert webhook as Slack-compatible JSON", async () => {
     const orgId = kit.maestro.orgId;
-    await kit.maestro.maestro.integration.alerts.raise(orgId, "failed_syncs", "warning", "6 sync operations failed in the last 15 minutes");
+    await kit.maestro.maestro.integration.alerts.raise(
+      orgId,
+      "failed_syncs",
+      "warning",
+      "6 sync operations failed in the last 15 minutes",
+    );
     await waitFor("alert delivery", async () => alerts.length >= 1);
     expect(alerts[0]).toMatchObject({ rule: "failed_syncs", severity: "warning" });
     expect(alerts[0].text).toContain("6 sync operations failed");
@@ -45,9 +50,14 @@ describe("operability", () => {
 
   it("logs each webhook delivery and sync operation with the ids shown in the history", async () => {
     const created = (await kit.echo("POST", "/v1/events", weddingEvent)).body;
-    await waitFor("import", async () => (await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data.length === 1);
+    await waitFor(
+      "import",
+      async () => (await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data.length === 1,
+    );
     await settle(kit);
-    const op = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body.data.find((o: any) => o.webhookId);
+    const op = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body.data.find(
+      (o: any) => o.webhookId,
+    );
     expect(op).toBeTruthy();
     const lines = kit.maestro.logLines.map((l) => JSON.parse(l));
     expect(lines.some((l) => l.opId === op.id && l.webhookId === op.webhookId)).toBe(true);

@@ -2,7 +2,12 @@ import { newId } from "@maestro/shared/ids";
 import type { MaestroWebhookEventType } from "@maestro/shared/echo-event.schema";
 import type { BeoChange } from "../beo/beo.service.ts";
 import type { CalendarEventsTable, Db } from "../db/schema.ts";
-import { canonicalFieldOfBeoField, canonicalFromCalendar, CANONICAL_FIELDS, type CanonicalField } from "./field-mapping.ts";
+import {
+  canonicalFieldOfBeoField,
+  canonicalFromCalendar,
+  CANONICAL_FIELDS,
+  type CanonicalField,
+} from "./field-mapping.ts";
 import { allowsMaestroToEcho, type IntegrationRuntime } from "./integration-runtime.ts";
 import type { JobQueue } from "./job-queue.ts";
 import type { SyncLinkRepository } from "./sync-link.repository.ts";
@@ -33,15 +38,30 @@ export class Outbox {
     const statusChanged = change.changes.some((c) => c.field === "status");
     if (change.source !== "user" && change.kind !== "created" && !statusChanged) return;
     if (change.source === "user") {
-      const fields = new Set(change.changes.map((c) => canonicalFieldOfBeoField(c.field)).filter((f): f is CanonicalField => f !== undefined));
+      const fields = new Set(
+        change.changes
+          .map((c) => canonicalFieldOfBeoField(c.field))
+          .filter((f): f is CanonicalField => f !== undefined),
+      );
       await this.touch(trx, row.orgId, row.echoEventId, fields);
     }
-    await this.jobs.enqueue(row.orgId, "push", row.echoEventId, { echoEventId: row.echoEventId, trigger: "beo_change" }, trx);
+    await this.jobs.enqueue(
+      row.orgId,
+      "push",
+      row.echoEventId,
+      { echoEventId: row.echoEventId, trigger: "beo_change" },
+      trx,
+    );
     await this.jobs.enqueue(
       row.orgId,
       "maestro_webhook",
       row.echoEventId,
-      { beoId: row.id, type: WEBHOOK_TYPE[change.kind], webhookId: newId("msg"), changes: change.changes.map((c) => ({ field: c.field, from: c.old, to: c.new })) },
+      {
+        beoId: row.id,
+        type: WEBHOOK_TYPE[change.kind],
+        webhookId: newId("msg"),
+        changes: change.changes.map((c) => ({ field: c.field, from: c.old, to: c.new })),
+      },
       trx,
     );
   }
@@ -56,7 +76,13 @@ export class Outbox {
     const fields = new Set(CANONICAL_FIELDS.filter((f) => a[f] !== b[f]));
     if (fields.size === 0) return;
     await this.touch(trx, after.orgId, after.echoEventId, fields);
-    await this.jobs.enqueue(after.orgId, "push", after.echoEventId, { echoEventId: after.echoEventId, trigger: "beo_change" }, trx);
+    await this.jobs.enqueue(
+      after.orgId,
+      "push",
+      after.echoEventId,
+      { echoEventId: after.echoEventId, trigger: "beo_change" },
+      trx,
+    );
   }
 
   private async touch(trx: Db, orgId: string, echoEventId: string, fields: Set<CanonicalField>) {

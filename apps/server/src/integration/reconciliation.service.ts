@@ -40,7 +40,10 @@ export class ReconciliationService {
     private readonly live: LiveBus,
   ) {}
 
-  async run(integration: OrgIntegration, options: { full: boolean; trigger: SyncOperation["trigger"]; operationId?: string; direction?: string }) {
+  async run(
+    integration: OrgIntegration,
+    options: { full: boolean; trigger: SyncOperation["trigger"]; operationId?: string; direction?: string },
+  ) {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const orgId = integration.orgId;
@@ -55,10 +58,17 @@ export class ReconciliationService {
     const drift = new Set<string>();
     if (pullEcho) {
       // The cursor is kept on Maestro's clock; Echo is asked in its own (skewed) time.
-      const since = options.full || !cursor ? undefined : new Date(Date.parse(cursor) + integration.client.clockOffsetMs - CURSOR_OVERLAP_MS).toISOString();
+      const since =
+        options.full || !cursor
+          ? undefined
+          : new Date(Date.parse(cursor) + integration.client.clockOffsetMs - CURSOR_OVERLAP_MS).toISOString();
       let page: string | undefined;
       do {
-        const res = await integration.client.listEvents({ ...(since ? { updatedSince: since } : {}), ...(page ? { cursor: page } : {}), limit: 200 });
+        const res = await integration.client.listEvents({
+          ...(since ? { updatedSince: since } : {}),
+          ...(page ? { cursor: page } : {}),
+          limit: 200,
+        });
         // Several events per transaction: a commit per event (an fsync on PostgreSQL)
         // made a first import of 10,000 events take minutes.
         for (let first = 0; first < res.data.length; first += RECONCILE_BATCH) {
@@ -95,8 +105,14 @@ export class ReconciliationService {
         const cal = await this.calendarRepo.get(orgId, link.calendarEventId);
         if (!cal) continue;
         const maestro = canonicalFromCalendar(cal);
-        if (CANONICAL_FIELDS.some((f) => !isDeepStrictEqual(maestro[f], link.base[f])) && !(await this.jobs.hasPending(orgId, link.echoEventId))) {
-          await this.jobs.enqueue(orgId, "push", link.echoEventId, { echoEventId: link.echoEventId, trigger: options.trigger });
+        if (
+          CANONICAL_FIELDS.some((f) => !isDeepStrictEqual(maestro[f], link.base[f])) &&
+          !(await this.jobs.hasPending(orgId, link.echoEventId))
+        ) {
+          await this.jobs.enqueue(orgId, "push", link.echoEventId, {
+            echoEventId: link.echoEventId,
+            trigger: options.trigger,
+          });
           pushed++;
         }
       }
@@ -105,11 +121,16 @@ export class ReconciliationService {
     await this.configs.update(orgId, {
       ...(cursor ? { syncCursor: cursor } : {}),
       lastSyncAt: now.toISOString(),
-      nextSyncAt: config?.autoSync ? new Date(now.getTime() + (config.syncInterval ?? 15) * 60_000).toISOString() : null,
+      nextSyncAt: config?.autoSync
+        ? new Date(now.getTime() + (config.syncInterval ?? 15) * 60_000).toISOString()
+        : null,
     });
     await this.checkDrift(orgId, drift);
     const reason = `pulled ${pulled} Echo events (${applied} applied, ${deferred} queued), ${pushed} Maestro changes re-queued, ${drift.size} out of step`;
-    this.logger.info({ orgId, operationId: options.operationId, pulled, applied, deferred, pushed, drift: drift.size }, "reconciliation finished");
+    this.logger.info(
+      { orgId, operationId: options.operationId, pulled, applied, deferred, pushed, drift: drift.size },
+      "reconciliation finished",
+    );
     return this.ops.complete(orgId, options.operationId, {
       direction: pullEcho ? "echo_to_maestro" : "maestro_to_echo",
       trigger: options.trigger,
@@ -129,10 +150,14 @@ export class ReconciliationService {
     const cal = await this.calendarRepo.get(orgId, link.calendarEventId, db);
     if (!cal) return true;
     if (await this.jobs.hasPending(orgId, event.id, db)) return false;
-    const frozen = new Set((await this.conflicts.openFor(orgId, event.id, db)).flatMap((c) => c.fields.map((f) => f.field)));
+    const frozen = new Set(
+      (await this.conflicts.openFor(orgId, event.id, db)).flatMap((c) => c.fields.map((f) => f.field)),
+    );
     const echo = canonicalFromEcho(event);
     const maestro = canonicalFromCalendar(cal);
-    return CANONICAL_FIELDS.some((f) => !frozen.has(f) && !isDeepStrictEqual(echo[f], maestro[f]) && event.version >= link.echoVersion);
+    return CANONICAL_FIELDS.some(
+      (f) => !frozen.has(f) && !isDeepStrictEqual(echo[f], maestro[f]) && event.version >= link.echoVersion,
+    );
   }
 
   private async checkDrift(orgId: string, drift: Set<string>) {
@@ -140,7 +165,12 @@ export class ReconciliationService {
     const persistent = [...drift].filter((id) => previous.has(id));
     this.lastDrift.set(orgId, drift);
     if (persistent.length > 0) {
-      await this.alerts.raise(orgId, "consistency_drift", "warning", `${persistent.length} linked event(s) still differ between Echo and Maestro after two reconciliations (e.g. ${persistent.slice(0, 3).join(", ")})`);
+      await this.alerts.raise(
+        orgId,
+        "consistency_drift",
+        "warning",
+        `${persistent.length} linked event(s) still differ between Echo and Maestro after two reconciliations (e.g. ${persistent.slice(0, 3).join(", ")})`,
+      );
     } else {
       await this.alerts.resolve(orgId, "consistency_drift");
     }

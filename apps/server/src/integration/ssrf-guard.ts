@@ -72,7 +72,10 @@ export async function checkOutboundUrl(raw: string, allowedHosts: readonly strin
   }
   const allowed = isAllowedHost(url, allowedHosts);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && allowed)) {
-    throw new OutboundRefused(`${url.host} must be reached over https (or be listed in INTEGRATION_ALLOWED_HOSTS)`, "scheme");
+    throw new OutboundRefused(
+      `${url.host} must be reached over https (or be listed in INTEGRATION_ALLOWED_HOSTS)`,
+      "scheme",
+    );
   }
   if (allowed) return url;
   const host = url.hostname.replace(/^\[|\]$/g, "");

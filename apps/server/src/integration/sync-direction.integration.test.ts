@@ -13,27 +13,43 @@ describe("one-way directions and stale deliveries", () => {
     waitFor("BEO", async () => (await kit.admin("GET", `/api/beos?echoEventId=${id}`)).body.data[0] as any);
 
   it("records a stale, reordered delivery as skipped and changes nothing", async () => {
-    const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Stale check", contractStatus: "signed" })).body;
+    const created = (
+      await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Stale check", contractStatus: "signed" })
+    ).body;
     const beo = await beoFor(created.id);
     await kit.echo("PATCH", `/v1/events/${created.id}`, { guestCount: { guaranteed: 170 } });
     await waitFor("update", async () => (await kit.admin("GET", `/api/beos/${beo.id}`)).body.event.guaranteed === 170);
     await settle(kit);
     // The original version arrives late, as a new delivery.
-    const body = JSON.stringify({ id: "late-1", type: "event.updated", createdAt: new Date().toISOString(), data: { event: created } });
+    const body = JSON.stringify({
+      id: "late-1",
+      type: "event.updated",
+      createdAt: new Date().toISOString(),
+      data: { event: created },
+    });
     const headers = signWebhook(WEBHOOK_SECRET, `msg_late_${created.id}`, Date.now() / 1000, body);
-    const res = await fetch(`${kit.maestro.url}/api/echo-integration/webhooks/echo-crm`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+    const res = await fetch(`${kit.maestro.url}/api/echo-integration/webhooks/echo-crm`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+    });
     expect(res.status).toBe(200);
     await settle(kit);
     expect((await kit.admin("GET", `/api/beos/${beo.id}`)).body.event.guaranteed).toBe(170);
-    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}&limit=100`)).body.data;
+    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}&limit=100`)).body
+      .data;
     const late = history.find((o: any) => o.webhookId === `msg_late_${created.id}`);
     expect(late).toMatchObject({ status: "skipped", direction: "echo_to_maestro" });
     expect(late.reason).toMatch(/stale/);
   });
 
   it("echo_to_maestro never writes to Echo", async () => {
-    expect((await kit.admin("PATCH", "/api/echo-integration/config", { syncDirection: "echo_to_maestro" })).status).toBe(200);
-    const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "One way in", contractStatus: "signed" })).body;
+    expect(
+      (await kit.admin("PATCH", "/api/echo-integration/config", { syncDirection: "echo_to_maestro" })).status,
+    ).toBe(200);
+    const created = (
+      await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "One way in", contractStatus: "signed" })
+    ).body;
     const beo = await beoFor(created.id);
     await settle(kit);
     const before = (await kit.echo("GET", `/v1/events/${created.id}`)).body;
@@ -50,11 +66,17 @@ describe("one-way directions and stale deliveries", () => {
   });
 
   it("maestro_to_echo records Echo's changes as skipped and still pushes Maestro's", async () => {
-    expect((await kit.admin("PATCH", "/api/echo-integration/config", { syncDirection: "bidirectional" })).status).toBe(200);
-    const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "One way out", contractStatus: "signed" })).body;
+    expect((await kit.admin("PATCH", "/api/echo-integration/config", { syncDirection: "bidirectional" })).status).toBe(
+      200,
+    );
+    const created = (
+      await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "One way out", contractStatus: "signed" })
+    ).body;
     const beo = await beoFor(created.id);
     await settle(kit);
-    expect((await kit.admin("PATCH", "/api/echo-integration/config", { syncDirection: "maestro_to_echo" })).status).toBe(200);
+    expect(
+      (await kit.admin("PATCH", "/api/echo-integration/config", { syncDirection: "maestro_to_echo" })).status,
+    ).toBe(200);
     await kit.echo("PATCH", `/v1/events/${created.id}`, { eventName: "Renamed by sales" });
     await waitFor("skipped op", async () => {
       const h = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}&limit=50`)).body.data;
@@ -76,6 +98,9 @@ describe("one-way directions and stale deliveries", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
     expect((await kit.admin("PATCH", "/api/echo-integration/config", { enabled: true })).status).toBe(200);
-    await waitFor("catch-up", async () => (await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data.length === 1);
+    await waitFor(
+      "catch-up",
+      async () => (await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data.length === 1,
+    );
   });
 });

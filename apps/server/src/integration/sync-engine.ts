@@ -24,7 +24,12 @@ import {
   type CanonicalField,
   type CanonicalFields,
 } from "./field-mapping.ts";
-import { allowsEchoToMaestro, allowsMaestroToEcho, type IntegrationRuntime, type OrgIntegration } from "./integration-runtime.ts";
+import {
+  allowsEchoToMaestro,
+  allowsMaestroToEcho,
+  type IntegrationRuntime,
+  type OrgIntegration,
+} from "./integration-runtime.ts";
 import type { JobQueue } from "./job-queue.ts";
 import type { SyncLink, SyncLinkRepository } from "./sync-link.repository.ts";
 import type { SyncOperationRepository } from "./sync-operation.repository.ts";
@@ -69,7 +74,13 @@ export class SyncEngine {
     const startedAt = new Date().toISOString();
     const orgId = integration.orgId;
     const run = async (trx: Db) => {
-      const base = { direction: "echo_to_maestro" as const, trigger: meta.trigger, echoEventId: event.id, ...(meta.webhookId ? { webhookId: meta.webhookId } : {}), startedAt };
+      const base = {
+        direction: "echo_to_maestro" as const,
+        trigger: meta.trigger,
+        echoEventId: event.id,
+        ...(meta.webhookId ? { webhookId: meta.webhookId } : {}),
+        startedAt,
+      };
       const record = (op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">) =>
         this.d.ops.record(orgId, { ...base, ...op, durationMs: performance.now() - started }, trx);
 
@@ -82,11 +93,17 @@ export class SyncEngine {
       const link = known ? await this.d.links.get(orgId, event.id, trx) : undefined;
       if (link && event.version <= link.echoVersion) {
         // A late contract.signed still guarantees the BEO (idempotent).
-        const beoId = !link.deleted && event.contractStatus === "signed" && !event.deletedAt ? await this.ensureBeo(trx, orgId, link.calendarEventId) : undefined;
+        const beoId =
+          !link.deleted && event.contractStatus === "signed" && !event.deletedAt
+            ? await this.ensureBeo(trx, orgId, link.calendarEventId)
+            : undefined;
         return record({
           status: "skipped",
           changes: [],
-          reason: event.version === link.echoVersion ? "version already applied (our own write or a repeat)" : `stale: version ${event.version} < ${link.echoVersion}`,
+          reason:
+            event.version === link.echoVersion
+              ? "version already applied (our own write or a repeat)"
+              : `stale: version ${event.version} < ${link.echoVersion}`,
           ...(beoId ? { beoId } : {}),
         });
       }
@@ -103,23 +120,32 @@ export class SyncEngine {
     this.d.metrics.syncOperations.inc({ direction: op.direction, status: op.status });
     if (op.status === "succeeded" || op.status === "conflict") {
       const echoChangedAt = Date.parse(event.updatedAt) - integration.client.clockOffsetMs;
-      if (meta.trigger === "webhook") this.d.metrics.propagationSeconds.observe(Math.max(0, Date.now() - echoChangedAt) / 1000);
+      if (meta.trigger === "webhook")
+        this.d.metrics.propagationSeconds.observe(Math.max(0, Date.now() - echoChangedAt) / 1000);
       this.d.live.publish({ orgId, type: "calendar.changed", data: { echoEventId: event.id } });
     }
     this.d.live.publish({ orgId, type: "sync.status", data: {} });
-    this.d.logger.info({ opId: op.id, webhookId: meta.webhookId, echoEventId: event.id, status: op.status, reason: op.reason }, "echo change processed");
+    this.d.logger.info(
+      { opId: op.id, webhookId: meta.webhookId, echoEventId: event.id, status: op.status, reason: op.reason },
+      "echo change processed",
+    );
     return op;
   }
 
   private async importNew(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, record: Recorder) {
     const orgId = integration.orgId;
-    if (event.deletedAt) return record({ status: "skipped", changes: [], reason: "deleted in Echo before Maestro knew it" });
+    if (event.deletedAt)
+      return record({ status: "skipped", changes: [], reason: "deleted in Echo before Maestro knew it" });
     const now = new Date().toISOString();
     const existing = await this.d.calendarRepo.findByEchoId(orgId, event.id, trx);
     const calendarId = existing?.id ?? newId("cal");
     const fields = calendarFieldsFromEcho(event);
     if (existing) await this.d.calendarRepo.update(orgId, existing.id, { ...fields, updatedAt: now }, trx);
-    else await this.d.calendarRepo.insert({ id: calendarId, orgId, ...fields, beoId: null, createdAt: now, updatedAt: now }, trx);
+    else
+      await this.d.calendarRepo.insert(
+        { id: calendarId, orgId, ...fields, beoId: null, createdAt: now, updatedAt: now },
+        trx,
+      );
     await this.d.links.insert(
       {
         orgId,
@@ -145,28 +171,59 @@ export class SyncEngine {
     });
   }
 
-  private async applyDeletion(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, link: SyncLink, record: Recorder) {
+  private async applyDeletion(
+    trx: Db,
+    integration: OrgIntegration,
+    event: EchoCRMEvent,
+    link: SyncLink,
+    record: Recorder,
+  ) {
     const orgId = integration.orgId;
     const cal = await this.d.calendarRepo.get(orgId, link.calendarEventId, trx);
     // The deletion carries Echo's final values: merge them like any change first, so
     // an update whose webhook was lost or overtaken by this one is not left behind
     // (its late delivery is stale now, and reconciliation skips deleted events).
-    const merged = await this.mergeInto(trx, integration, event, link, async (op) => op as SyncOperation, { deleting: true });
-    await this.d.calendarRepo.update(orgId, link.calendarEventId, { status: "cancelled", contractStatus: event.contractStatus, updatedAt: new Date().toISOString() }, trx);
+    const merged = await this.mergeInto(trx, integration, event, link, async (op) => op as SyncOperation, {
+      deleting: true,
+    });
+    await this.d.calendarRepo.update(
+      orgId,
+      link.calendarEventId,
+      { status: "cancelled", contractStatus: event.contractStatus, updatedAt: new Date().toISOString() },
+      trx,
+    );
     const beo = await this.d.beoRepo.findByCalendarEvent(orgId, link.calendarEventId, trx);
-    if (beo && beo.status !== "cancelled") await this.d.beos.cancel({ orgId, actor: ECHO_ACTOR }, beo.id, "echo", undefined, trx);
+    if (beo && beo.status !== "cancelled")
+      await this.d.beos.cancel({ orgId, actor: ECHO_ACTOR }, beo.id, "echo", undefined, trx);
     await this.d.links.update(orgId, event.id, { echoVersion: event.version, deleted: 1 }, trx);
-    await this.d.notifications.add(orgId, ["ops", "chef"], "event.cancelled", `"${event.eventName}" on ${event.eventDate} was cancelled in Echo CRM`, beo ? `/beos/${beo.id}` : "/calendar", trx);
+    await this.d.notifications.add(
+      orgId,
+      ["ops", "chef"],
+      "event.cancelled",
+      `"${event.eventName}" on ${event.eventDate} was cancelled in Echo CRM`,
+      beo ? `/beos/${beo.id}` : "/calendar",
+      trx,
+    );
     return record({
       status: "succeeded",
-      changes: [...merged.changes.filter((c) => c.field !== "status"), { field: "status", from: cal?.status ?? null, to: "cancelled" }],
+      changes: [
+        ...merged.changes.filter((c) => c.field !== "status"),
+        { field: "status", from: cal?.status ?? null, to: "cancelled" },
+      ],
       reason: `deleted in Echo: calendar event and BEO cancelled, history kept${merged.reason?.startsWith("conflict") ? `; ${merged.reason}` : ""}`,
       ...(beo ? { beoId: beo.id } : {}),
     });
   }
 
   // `deleting`: Echo's final values before a cancellation; nothing can be pushed to a deleted event, and it gets no new BEO.
-  private async mergeInto(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, link: SyncLink, record: Recorder, options: { deleting?: boolean } = {}) {
+  private async mergeInto(
+    trx: Db,
+    integration: OrgIntegration,
+    event: EchoCRMEvent,
+    link: SyncLink,
+    record: Recorder,
+    options: { deleting?: boolean } = {},
+  ) {
     const orgId = integration.orgId;
     const cal = (await this.d.calendarRepo.get(orgId, link.calendarEventId, trx))!;
     const beo = await this.d.beoRepo.findByCalendarEvent(orgId, link.calendarEventId, trx);
@@ -221,7 +278,12 @@ export class SyncEngine {
     }
     const now = new Date().toISOString();
     if (Object.keys(toMaestro).length > 0 || Object.keys(oneWayPatch).length > 0) {
-      await this.d.calendarRepo.update(orgId, cal.id, { ...calendarPatchFromCanonical(toMaestro), ...oneWayPatch, updatedAt: now }, trx);
+      await this.d.calendarRepo.update(
+        orgId,
+        cal.id,
+        { ...calendarPatchFromCanonical(toMaestro), ...oneWayPatch, updatedAt: now },
+        trx,
+      );
       if (beo && beo.status !== "cancelled") {
         const patch = beoPatchFromCanonical(toMaestro);
         const header = { ...(patch.header ?? {}) };
@@ -229,35 +291,77 @@ export class SyncEngine {
         if (oneWayPatch.salesRepName !== undefined) header.salesRepName = oneWayPatch.salesRepName ?? "";
         if (Object.keys(header).length > 0) patch.header = header;
         if (oneWayPatch.endTime !== undefined) patch.event = { ...(patch.event ?? {}), endTime: oneWayPatch.endTime };
-        await this.d.beos.patch({ orgId, actor: ECHO_ACTOR }, beo.id, patch, { source: "echo", allowFrozen: true }, trx);
+        await this.d.beos.patch(
+          { orgId, actor: ECHO_ACTOR },
+          beo.id,
+          patch,
+          { source: "echo", allowFrozen: true },
+          trx,
+        );
       }
     }
 
     if (autoResolved.length > 0) {
-      await this.d.conflicts.insert(orgId, { echoEventId: event.id, beoId: beo?.id ?? null, fields: autoResolved, policy, resolution: resolutionLabel(policy, decisions, autoResolved) }, trx);
+      await this.d.conflicts.insert(
+        orgId,
+        {
+          echoEventId: event.id,
+          beoId: beo?.id ?? null,
+          fields: autoResolved,
+          policy,
+          resolution: resolutionLabel(policy, decisions, autoResolved),
+        },
+        trx,
+      );
     }
     if (newManual.length > 0) {
-      await this.d.conflicts.insert(orgId, { echoEventId: event.id, beoId: beo?.id ?? null, fields: newManual, policy: "manual" }, trx);
+      await this.d.conflicts.insert(
+        orgId,
+        { echoEventId: event.id, beoId: beo?.id ?? null, fields: newManual, policy: "manual" },
+        trx,
+      );
       this.d.live.publish({ orgId, type: "conflict.changed", data: { echoEventId: event.id } });
-      await this.d.notifications.add(orgId, ["ops"], "sync.conflict", `"${event.eventName}" was changed in both Echo and Maestro: choose which value to keep`, "/integration?tab=conflicts", trx);
+      await this.d.notifications.add(
+        orgId,
+        ["ops"],
+        "sync.conflict",
+        `"${event.eventName}" was changed in both Echo and Maestro: choose which value to keep`,
+        "/integration?tab=conflicts",
+        trx,
+      );
     }
     // Frozen fields: show the resolver Echo's latest value.
     for (const c of open) {
-      const refreshed = c.fields.map((f) => ({ ...f, echoValue: echo[f.field as CanonicalField], maestroValue: maestro[f.field as CanonicalField] }));
+      const refreshed = c.fields.map((f) => ({
+        ...f,
+        echoValue: echo[f.field as CanonicalField],
+        maestroValue: maestro[f.field as CanonicalField],
+      }));
       if (!isDeepStrictEqual(refreshed, c.fields)) await this.d.conflicts.updateFields(orgId, c.id, refreshed, trx);
     }
 
     await this.d.links.update(
       orgId,
       event.id,
-      { echoVersion: event.version, base: baseAfterMerge(link.base, decisions), echoBeoId: event.beoId ?? null, echoBeoStatus: event.beoStatus ?? null },
+      {
+        echoVersion: event.version,
+        base: baseAfterMerge(link.base, decisions),
+        echoBeoId: event.beoId ?? null,
+        echoBeoStatus: event.beoStatus ?? null,
+      },
       trx,
     );
-    const beoId = event.contractStatus === "signed" && !options.deleting ? await this.ensureBeo(trx, orgId, cal.id) : beo?.id;
+    const beoId =
+      event.contractStatus === "signed" && !options.deleting ? await this.ensureBeo(trx, orgId, cal.id) : beo?.id;
     if (needsPush && allowsMaestroToEcho(integration.direction) && !options.deleting) {
       await this.d.jobs.enqueue(orgId, "push", event.id, { echoEventId: event.id, trigger: "beo_change" }, trx);
     }
-    const status: SyncOperation["status"] = newManual.length > 0 || (changes.length === 0 && autoResolved.length > 0) ? "conflict" : changes.length > 0 ? "succeeded" : "skipped";
+    const status: SyncOperation["status"] =
+      newManual.length > 0 || (changes.length === 0 && autoResolved.length > 0)
+        ? "conflict"
+        : changes.length > 0
+          ? "succeeded"
+          : "skipped";
     return record({
       status,
       changes,
@@ -278,7 +382,14 @@ export class SyncEngine {
     const existing = await this.d.beoRepo.findByCalendarEvent(orgId, calendarEventId, trx);
     if (existing) return existing.id;
     const beo = await this.d.beos.createFromCalendarEvent({ orgId, actor: ECHO_ACTOR }, calendarEventId, "echo", trx);
-    await this.d.notifications.add(orgId, ["ops", "chef"], "beo.created", `Contract signed for "${beo.header.eventName}" on ${beo.event.date}: BEO #${beo.beoNumber} created`, `/beos/${beo.id}`, trx);
+    await this.d.notifications.add(
+      orgId,
+      ["ops", "chef"],
+      "beo.created",
+      `Contract signed for "${beo.header.eventName}" on ${beo.event.date}: BEO #${beo.beoNumber} created`,
+      `/beos/${beo.id}`,
+      trx,
+    );
     this.d.live.publish({ orgId, type: "notification", data: { beoId: beo.id } });
     return beo.id;
   }
@@ -289,26 +400,44 @@ export class SyncEngine {
     const orgId = integration.orgId;
     const started = performance.now();
     const startedAt = new Date().toISOString();
-    const record = (op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">, db: Db = this.d.db) =>
-      this.d.ops.record(orgId, { direction: "maestro_to_echo", trigger, echoEventId, startedAt, durationMs: performance.now() - started, ...op }, db);
+    const record = (
+      op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">,
+      db: Db = this.d.db,
+    ) =>
+      this.d.ops.record(
+        orgId,
+        {
+          direction: "maestro_to_echo",
+          trigger,
+          echoEventId,
+          startedAt,
+          durationMs: performance.now() - started,
+          ...op,
+        },
+        db,
+      );
     const finish = (op: SyncOperation) => {
       this.d.metrics.syncOperations.inc({ direction: op.direction, status: op.status });
       this.d.live.publish({ orgId, type: "sync.status", data: {} });
       this.d.logger.info({ opId: op.id, echoEventId, status: op.status, reason: op.reason }, "push to echo processed");
       return op;
     };
-    if (!allowsMaestroToEcho(integration.direction)) return finish(await record({ status: "skipped", changes: [], reason: "sync direction is echo_to_maestro" }));
+    if (!allowsMaestroToEcho(integration.direction))
+      return finish(await record({ status: "skipped", changes: [], reason: "sync direction is echo_to_maestro" }));
 
     // What this job set out to write, by field: found in Echo after a 412, it is on record as arrived.
     const attempted = new Map<string, FieldChange>();
     for (let round = 0; round < MAX_PUSH_ROUNDS; round++) {
       const link = await this.d.links.get(orgId, echoEventId);
       if (!link) return finish(await record({ status: "skipped", changes: [], reason: "not linked to an Echo event" }));
-      if (link.deleted) return finish(await record({ status: "skipped", changes: [], reason: "the Echo event is deleted" }));
+      if (link.deleted)
+        return finish(await record({ status: "skipped", changes: [], reason: "the Echo event is deleted" }));
       const cal = await this.d.calendarRepo.get(orgId, link.calendarEventId);
       if (!cal) return finish(await record({ status: "skipped", changes: [], reason: "calendar event missing" }));
       const beo = await this.d.beoRepo.findByCalendarEvent(orgId, cal.id);
-      const frozen = new Set((await this.d.conflicts.openFor(orgId, echoEventId)).flatMap((c) => c.fields.map((f) => f.field)));
+      const frozen = new Set(
+        (await this.d.conflicts.openFor(orgId, echoEventId)).flatMap((c) => c.fields.map((f) => f.field)),
+      );
       const maestro = canonicalFromCalendar(cal);
       const pushed = CANONICAL_FIELDS.filter((f) => !frozen.has(f) && !isDeepStrictEqual(maestro[f], link.base[f]));
       const values: Partial<CanonicalFields> = {};
@@ -322,11 +451,29 @@ export class SyncEngine {
       if (Object.keys(patch).length === 0) {
         // Echo already holds values this job meant to write — typically written by an earlier
         // attempt whose answer was lost (Maestro killed between Echo's 200 and recording it).
-        const arrived = [...attempted.values()].filter((c) => isDeepStrictEqual(maestro[c.field as CanonicalField], c.to) && isDeepStrictEqual(link.base[c.field as CanonicalField], c.to));
+        const arrived = [...attempted.values()].filter(
+          (c) =>
+            isDeepStrictEqual(maestro[c.field as CanonicalField], c.to) &&
+            isDeepStrictEqual(link.base[c.field as CanonicalField], c.to),
+        );
         if (arrived.length > 0) {
-          return finish(await record({ status: "succeeded", changes: arrived, reason: "Echo already has Maestro's values", ...(beo ? { beoId: beo.id } : {}) }));
+          return finish(
+            await record({
+              status: "succeeded",
+              changes: arrived,
+              reason: "Echo already has Maestro's values",
+              ...(beo ? { beoId: beo.id } : {}),
+            }),
+          );
         }
-        return finish(await record({ status: "skipped", changes: [], reason: "nothing to push: Echo already has Maestro's values", ...(beo ? { beoId: beo.id } : {}) }));
+        return finish(
+          await record({
+            status: "skipped",
+            changes: [],
+            reason: "nothing to push: Echo already has Maestro's values",
+            ...(beo ? { beoId: beo.id } : {}),
+          }),
+        );
       }
       for (const c of changes) if (CANONICAL_FIELDS.includes(c.field as CanonicalField)) attempted.set(c.field, c);
       let updated: EchoCRMEvent;
@@ -339,7 +486,12 @@ export class SyncEngine {
           if (!allowsEchoToMaestro(integration.direction)) {
             // One-way to Echo: Maestro is the source of truth. Take Echo's state as
             // the base, so every field where Echo differs from Maestro is written.
-            await this.d.links.update(orgId, echoEventId, { echoVersion: fresh.version, base: canonicalFromEcho(fresh), echoBeoId: fresh.beoId ?? null, echoBeoStatus: fresh.beoStatus ?? null });
+            await this.d.links.update(orgId, echoEventId, {
+              echoVersion: fresh.version,
+              base: canonicalFromEcho(fresh),
+              echoBeoId: fresh.beoId ?? null,
+              echoBeoStatus: fresh.beoStatus ?? null,
+            });
             continue;
           }
           if (fresh.version <= link.echoVersion) {
@@ -351,7 +503,14 @@ export class SyncEngine {
         }
         if (err instanceof EchoError && (err.status === 404 || err.status === 410)) {
           await this.d.links.update(orgId, echoEventId, { deleted: 1 });
-          return finish(await record({ status: "failed", changes, error: "the Echo event no longer exists", ...(beo ? { beoId: beo.id } : {}) }));
+          return finish(
+            await record({
+              status: "failed",
+              changes,
+              error: "the Echo event no longer exists",
+              ...(beo ? { beoId: beo.id } : {}),
+            }),
+          );
         }
         if (err instanceof EchoError && !err.retryable) throw new NonRetryableSyncError(err.message);
         throw err;
@@ -362,8 +521,26 @@ export class SyncEngine {
         const echoNow = canonicalFromEcho(updated);
         const base = { ...current.base };
         for (const f of pushed) setValue(base, f, echoNow[f]);
-        await this.d.links.update(orgId, echoEventId, { echoVersion: Math.max(updated.version, current.echoVersion), base, echoBeoId: updated.beoId ?? null, echoBeoStatus: updated.beoStatus ?? null }, trx);
-        return record({ status: "succeeded", changes, reason: `Echo now at version ${updated.version}`, ...(beo ? { beoId: beo.id } : {}) }, trx);
+        await this.d.links.update(
+          orgId,
+          echoEventId,
+          {
+            echoVersion: Math.max(updated.version, current.echoVersion),
+            base,
+            echoBeoId: updated.beoId ?? null,
+            echoBeoStatus: updated.beoStatus ?? null,
+          },
+          trx,
+        );
+        return record(
+          {
+            status: "succeeded",
+            changes,
+            reason: `Echo now at version ${updated.version}`,
+            ...(beo ? { beoId: beo.id } : {}),
+          },
+          trx,
+        );
       });
       return finish(op);
     }
@@ -371,7 +548,9 @@ export class SyncEngine {
   }
 }
 
-type Recorder = (op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">) => Promise<SyncOperation>;
+type Recorder = (
+  op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">,
+) => Promise<SyncOperation>;
 
 function setValue(target: Partial<CanonicalFields>, field: CanonicalField, value: unknown) {
   (target as Record<string, unknown>)[field] = value;
@@ -379,7 +558,12 @@ function setValue(target: Partial<CanonicalFields>, field: CanonicalField, value
 
 function resolutionLabel(policy: string, decisions: readonly FieldDecision[], fields: ConflictField[]): string {
   const winners = new Set(
-    decisions.filter((d): d is Extract<FieldDecision, { kind: "conflict" }> => d.kind === "conflict" && fields.some((f) => f.field === d.field)).map((d) => d.winner),
+    decisions
+      .filter(
+        (d): d is Extract<FieldDecision, { kind: "conflict" }> =>
+          d.kind === "conflict" && fields.some((f) => f.field === d.field),
+      )
+      .map((d) => d.winner),
   );
   return `${policy}: ${[...winners].join(", ")} value kept`;
 }

@@ -70,15 +70,29 @@ describe("sync under faults", () => {
     const ids: string[] = [];
     const beoIds = new Map<string, string>();
     for (let i = 0; i < EVENTS; i++) {
-      const created = await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: `Fault event ${i}`, contractStatus: "signed", specialRequests: "" });
+      const created = await kit.echo("POST", "/v1/events", {
+        ...weddingEvent,
+        eventName: `Fault event ${i}`,
+        contractStatus: "signed",
+        specialRequests: "",
+      });
       ids.push(created.body.id);
     }
     for (const id of ids) {
-      beoIds.set(id, await waitFor("BEO", async () => (await kit.admin("GET", `/api/beos?echoEventId=${id}`)).body.data[0]?.id));
+      beoIds.set(
+        id,
+        await waitFor("BEO", async () => (await kit.admin("GET", `/api/beos?echoEventId=${id}`)).body.data[0]?.id),
+      );
     }
     await settle(kit);
 
-    await kit.echo("POST", "/_sandbox/faults", { dropRate: 0.2, duplicateRate: 0.2, reorderWindowMs: 200, errorRate: 0.1, clockSkewMs: 10 * 60 * 1000 });
+    await kit.echo("POST", "/_sandbox/faults", {
+      dropRate: 0.2,
+      duplicateRate: 0.2,
+      reorderWindowMs: 200,
+      errorRate: 0.1,
+      clockSkewMs: 10 * 60 * 1000,
+    });
     const random = prng(20261125);
     const last = { echo: new Map<string, unknown>(), maestro: new Map<string, unknown>() };
     let n = 0;
@@ -108,7 +122,10 @@ describe("sync under faults", () => {
     const history: any[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await kit.admin("GET", `/api/echo-integration/history?limit=500${cursor ? `&cursor=${cursor}` : ""}`);
+      const page: any = await kit.admin(
+        "GET",
+        `/api/echo-integration/history?limit=500${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       history.push(...page.body.data);
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -118,8 +135,20 @@ describe("sync under faults", () => {
       const echo = (await kit.echo("GET", `/v1/events/${id}`)).body;
       const beo = (await kit.admin("GET", `/api/beos/${beoIds.get(id)}`)).body;
       const cal = (await kit.admin("GET", `/api/calendar/events/${beo.calendarEventId}`)).body;
-      const maestro = { guaranteed: beo.event.guaranteed, room: beo.event.room, eventTime: beo.event.time, eventName: beo.header.eventName, specialRequests: cal.notes ?? "" };
-      const echoSide = { guaranteed: echo.guestCount.guaranteed, room: echo.room, eventTime: echo.eventTime, eventName: echo.eventName, specialRequests: echo.specialRequests };
+      const maestro = {
+        guaranteed: beo.event.guaranteed,
+        room: beo.event.room,
+        eventTime: beo.event.time,
+        eventName: beo.header.eventName,
+        specialRequests: cal.notes ?? "",
+      };
+      const echoSide = {
+        guaranteed: echo.guestCount.guaranteed,
+        room: echo.room,
+        eventTime: echo.eventTime,
+        eventName: echo.eventName,
+        specialRequests: echo.specialRequests,
+      };
       expect(maestro, `event ${id}`).toEqual(echoSide);
       expect({ title: cal.title, date: cal.date, time: cal.time, room: cal.room, guestCount: cal.guestCount }).toEqual({
         title: echo.eventName,
@@ -136,18 +165,34 @@ describe("sync under faults", () => {
           const value = last[side].get(`${id}|${field}`);
           if (value === undefined || value === final) continue;
           const flowed = history.some(
-            (op) => op.echoEventId === id && op.direction === (side === "echo" ? "echo_to_maestro" : "maestro_to_echo") && op.changes.some((c: any) => c.field === field && c.to === value),
+            (op) =>
+              op.echoEventId === id &&
+              op.direction === (side === "echo" ? "echo_to_maestro" : "maestro_to_echo") &&
+              op.changes.some((c: any) => c.field === field && c.to === value),
           );
-          const recorded = conflicts.some((c) => c.echoEventId === id && c.fields.some((f: any) => f.field === field && f[side === "echo" ? "echoValue" : "maestroValue"] === value));
-          expect(flowed || recorded, `${side}'s ${field}=${JSON.stringify(value)} on ${id} was overwritten without a record`).toBe(true);
+          const recorded = conflicts.some(
+            (c) =>
+              c.echoEventId === id &&
+              c.fields.some(
+                (f: any) => f.field === field && f[side === "echo" ? "echoValue" : "maestroValue"] === value,
+              ),
+          );
+          expect(
+            flowed || recorded,
+            `${side}'s ${field}=${JSON.stringify(value)} on ${id} was overwritten without a record`,
+          ).toBe(true);
         }
       }
     }
     // The faults did bite: conflicts were decided, and repeats/echoes were skipped.
     expect(conflicts.length).toBeGreaterThan(0);
     expect(history.some((op) => op.status === "skipped")).toBe(true);
-    console.log(`conflicts ${conflicts.length}, operations ${history.length}, skipped ${history.filter((o) => o.status === "skipped").length}, failed ${history.filter((o) => o.status === "failed").length}`);
-    const beosPerEvent = await Promise.all(ids.map(async (id) => (await kit.admin("GET", `/api/beos?echoEventId=${id}`)).body.data.length));
+    console.log(
+      `conflicts ${conflicts.length}, operations ${history.length}, skipped ${history.filter((o) => o.status === "skipped").length}, failed ${history.filter((o) => o.status === "failed").length}`,
+    );
+    const beosPerEvent = await Promise.all(
+      ids.map(async (id) => (await kit.admin("GET", `/api/beos?echoEventId=${id}`)).body.data.length),
+    );
     expect(beosPerEvent.every((count) => count === 1)).toBe(true);
   }, 240_000);
 });

@@ -46,7 +46,8 @@ export class SyncLinkRepository {
   async update(
     orgId: string,
     echoEventId: string,
-    patch: Omit<Updateable<SyncLinksTable>, "base" | "maestroChangedAt"> & Partial<Pick<SyncLink, "base" | "maestroChangedAt">>,
+    patch: Omit<Updateable<SyncLinksTable>, "base" | "maestroChangedAt"> &
+      Partial<Pick<SyncLink, "base" | "maestroChangedAt">>,
     db: Db = this.db,
   ) {
     const { base, maestroChangedAt, ...rest } = patch;
@@ -64,6 +65,12 @@ export class SyncLinkRepository {
   }
 
   listActive(orgId: string, db: Db = this.db) {
-    return db.selectFrom("syncLinks").selectAll().where("orgId", "=", orgId).where("deleted", "=", 0).execute().then((rows) => rows.map(fromRow));
+    return db
+      .selectFrom("syncLinks")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("deleted", "=", 0)
+      .execute()
+      .then((rows) => rows.map(fromRow));
   }
 }

@@ -3,7 +3,11 @@ import type { FieldChange, SyncOperation } from "@maestro/shared/integration.sch
 import { sql } from "kysely";
 import type { Db, SyncOperationsTable } from "../db/schema.ts";
 
-export type NewOperation = Omit<SyncOperation, "id" | "startedAt" | "durationMs"> & { startedAt?: string; durationMs?: number; id?: string };
+export type NewOperation = Omit<SyncOperation, "id" | "startedAt" | "durationMs"> & {
+  startedAt?: string;
+  durationMs?: number;
+  id?: string;
+};
 
 export function toSyncOperation(r: SyncOperationsTable): SyncOperation {
   return {
@@ -75,9 +79,15 @@ export class SyncOperationRepository {
     if (filter.status) q = q.where("status", "=", filter.status);
     if (filter.echoEventId) q = q.where("echoEventId", "=", filter.echoEventId);
     if (filter.cursor) q = q.where("id", "<", filter.cursor);
-    const rows = await q.orderBy("id", "desc").limit(filter.limit + 1).execute();
+    const rows = await q
+      .orderBy("id", "desc")
+      .limit(filter.limit + 1)
+      .execute();
     const page = rows.slice(0, filter.limit);
-    return { data: page.map(toSyncOperation), nextCursor: rows.length > filter.limit ? page[page.length - 1]!.id : null };
+    return {
+      data: page.map(toSyncOperation),
+      nextCursor: rows.length > filter.limit ? page[page.length - 1]!.id : null,
+    };
   }
 
   async countByStatus(orgId: string): Promise<Record<string, number>> {

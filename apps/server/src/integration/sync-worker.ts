@@ -22,8 +22,18 @@ const triggerSchema = z.enum(["webhook", "schedule", "manual", "beo_change"]);
 const payloads = {
   echo_change: z.object({ webhookId: z.string().optional(), event: echoEventSchema.optional(), source: triggerSchema }),
   push: z.object({ echoEventId: z.string(), trigger: triggerSchema }),
-  maestro_webhook: z.object({ beoId: z.string(), type: maestroWebhookEventTypeSchema, webhookId: z.string(), changes: z.array(fieldChangeSchema).optional() }),
-  reconcile: z.object({ full: z.boolean(), trigger: triggerSchema, operationId: z.string().optional(), direction: z.string().optional() }),
+  maestro_webhook: z.object({
+    beoId: z.string(),
+    type: maestroWebhookEventTypeSchema,
+    webhookId: z.string(),
+    changes: z.array(fieldChangeSchema).optional(),
+  }),
+  reconcile: z.object({
+    full: z.boolean(),
+    trigger: triggerSchema,
+    operationId: z.string().optional(),
+    direction: z.string().optional(),
+  }),
 };
 
 // dispatch() finished the job in the change's own transaction.
@@ -98,7 +108,9 @@ export class SyncWorker {
       this.deps.logger.error({ err }, "releasing abandoned jobs failed");
     }
     const renewal = setInterval(() => {
-      this.deps.jobs.renew(this.id, [...this.held]).catch((err: unknown) => this.deps.logger.warn({ err }, "renewing job leases failed"));
+      this.deps.jobs
+        .renew(this.id, [...this.held])
+        .catch((err: unknown) => this.deps.logger.warn({ err }, "renewing job leases failed"));
     }, LEASE_MS / 3);
     renewal.unref();
     while (this.running) {
@@ -118,7 +130,8 @@ export class SyncWorker {
         active.add(p);
       }
       if (claimed.length === 0 || active.size >= concurrency) {
-        const wait = claimed.length === 0 && this.eagerPolls > 0 && active.size < concurrency ? (this.eagerPolls--, 2) : pollMs;
+        const wait =
+          claimed.length === 0 && this.eagerPolls > 0 && active.size < concurrency ? (this.eagerPolls--, 2) : pollMs;
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(timer);
@@ -139,7 +152,6 @@ export class SyncWorker {
     this.held.add(job.seq);
     const log = this.deps.logger.child({ jobId: job.id, kind: job.kind, key: job.orderingKey, attempt: job.attempts });
     try {
-      await this.deps.inbox.idle();
       const integration = await this.deps.runtime.get(job.orgId);
       if (!integration || !integration.enabled) {
         await this.deps.jobs.fail(job, "integration is not configured or disabled", null);
@@ -149,8 +161,17 @@ export class SyncWorker {
       if (opId !== COMPLETED) await this.deps.jobs.complete(job, opId);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const retryable = !(err instanceof NonRetryableSyncError) && !(err instanceof z.ZodError) && !(err instanceof EchoError && !err.retryable);
-      const delay = retryable ? retryDelay(job.attempts, this.deps.retry ?? DEFAULT_RETRY, err instanceof EchoError ? err.retryAfterMs : undefined) : null;
+      const retryable =
+        !(err instanceof NonRetryableSyncError) &&
+        !(err instanceof z.ZodError) &&
+        !(err instanceof EchoError && !err.retryable);
+      const delay = retryable
+        ? retryDelay(
+            job.attempts,
+            this.deps.retry ?? DEFAULT_RETRY,
+            err instanceof EchoError ? err.retryAfterMs : undefined,
+          )
+        : null;
       const outcome = await this.deps.jobs.fail(job, message, delay);
       if (outcome === "failed") {
         log.error({ err }, "sync job failed for good");
@@ -175,7 +196,10 @@ export class SyncWorker {
     }
   }
 
-  private async dispatch(job: Job, integration: NonNullable<Awaited<ReturnType<IntegrationRuntime["get"]>>>): Promise<string | null | typeof COMPLETED> {
+  private async dispatch(
+    job: Job,
+    integration: NonNullable<Awaited<ReturnType<IntegrationRuntime["get"]>>>,
+  ): Promise<string | null | typeof COMPLETED> {
     const raw = JSON.parse(job.payload) as unknown;
     switch (job.kind) {
       case "echo_change": {
@@ -192,10 +216,16 @@ export class SyncWorker {
         if (!event) throw new NonRetryableSyncError("echo_change job without an event");
         const webhookId = p.webhookId;
         // The change, its delivery marked processed and the job done commit together.
-        await this.deps.engine.applyEchoEvent(integration, event, { trigger: p.source as Trigger, ...(webhookId ? { webhookId } : {}), ...(type ? { type } : {}) }, undefined, async (trx, op) => {
-          if (webhookId) await this.deps.inbox.markProcessed(job.orgId, webhookId, trx);
-          await this.deps.jobs.complete(job, op.id, trx);
-        });
+        await this.deps.engine.applyEchoEvent(
+          integration,
+          event,
+          { trigger: p.source as Trigger, ...(webhookId ? { webhookId } : {}), ...(type ? { type } : {}) },
+          undefined,
+          async (trx, op) => {
+            if (webhookId) await this.deps.inbox.markProcessed(job.orgId, webhookId, trx);
+            await this.deps.jobs.complete(job, op.id, trx);
+          },
+        );
         return COMPLETED;
       }
       case "push": {
@@ -208,7 +238,14 @@ export class SyncWorker {
       }
       case "reconcile": {
         const p = payloads.reconcile.parse(raw);
-        return (await this.deps.reconciliation.run(integration, { full: p.full, trigger: p.trigger as Trigger, ...(p.operationId ? { operationId: p.operationId } : {}), ...(p.direction ? { direction: p.direction } : {}) })).id;
+        return (
+          await this.deps.reconciliation.run(integration, {
+            full: p.full,
+            trigger: p.trigger as Trigger,
+            ...(p.operationId ? { operationId: p.operationId } : {}),
+            ...(p.direction ? { direction: p.direction } : {}),
+          })
+        ).id;
       }
       default:
         throw new NonRetryableSyncError(`unknown job kind ${job.kind}`);

@@ -12,9 +12,6 @@ export type InboxItem = {
   rejected?: string;
 };
 
-// How long deliveries must pause before the worker (on SQLite) takes its turn.
-const QUIET_MS = 2;
-
 type Pending = { item: InboxItem; resolve: (duplicate: boolean) => void; reject: (err: unknown) => void };
 
 // The receiver's durable write, grouped: deliveries arriving together are
@@ -24,7 +21,6 @@ type Pending = { item: InboxItem; resolve: (duplicate: boolean) => void; reject:
 export class WebhookInbox {
   private pending: Pending[] = [];
   private flushing = false;
-  private lastStoredAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -32,30 +28,9 @@ export class WebhookInbox {
     private readonly maxBatch = 256,
     // Called after each committed batch (wakes the worker).
     private readonly onCommitted: () => void = () => undefined,
-    // SQLite: one connection, taken in turn. A delivery batch queued behind the
-    // worker's transactions waits for all of them, so the worker lets it go first.
-    private readonly workerDefers = false,
   ) {}
 
-  // Resolves once deliveries pause for QUIET_MS (at once unless workerDefers), or
-  // after maxWaitMs: the worker awaits it before each job, so during a burst the
-  // receiver's acknowledgements come first and the queue is worked off after it,
-  // yet a flood that never pauses cannot starve the worker.
-  idle(maxWaitMs = 50): Promise<void> {
-    if (!this.workerDefers || this.isQuiet()) return Promise.resolve();
-    const deadline = performance.now() + maxWaitMs;
-    return new Promise((resolve) => {
-      const check = () => (this.isQuiet() || performance.now() >= deadline ? resolve() : setTimeout(check, QUIET_MS));
-      setTimeout(check, QUIET_MS);
-    });
-  }
-
-  private isQuiet(): boolean {
-    return !this.flushing && this.pending.length === 0 && performance.now() - this.lastStoredAt >= QUIET_MS;
-  }
-
   store(item: InboxItem): Promise<boolean> {
-    this.lastStoredAt = performance.now();
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.flushing) {
@@ -69,7 +44,12 @@ export class WebhookInbox {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       try {
-        const duplicates = await this.db.transaction().execute((trx) => this.write(trx, batch.map((p) => p.item)));
+        const duplicates = await this.db.transaction().execute((trx) =>
+          this.write(
+            trx,
+            batch.map((p) => p.item),
+          ),
+        );
         batch.forEach((p, i) => p.resolve(duplicates[i]!));
         this.onCommitted();
       } catch (err) {
@@ -112,7 +92,12 @@ export class WebhookInbox {
     const stored = new Set(inserted.map((r) => keyOf(r.orgId, r.webhookId)));
     const jobs = [...firsts.entries()]
       .filter(([key, item]) => stored.has(key) && !item.rejected && item.echoEventId)
-      .map(([, item]) => ({ orgId: item.orgId, kind: "echo_change" as const, orderingKey: item.echoEventId!, payload: { webhookId: item.webhookId, source: "webhook" } }));
+      .map(([, item]) => ({
+        orgId: item.orgId,
+        kind: "echo_change" as const,
+        orderingKey: item.echoEventId!,
+        payload: { webhookId: item.webhookId, source: "webhook" },
+      }));
     if (jobs.length > 0) await this.jobs.enqueueMany(jobs, trx);
     return items.map((item) => {
       const key = keyOf(item.orgId, item.webhookId);
@@ -122,7 +107,12 @@ export class WebhookInbox {
   }
 
   async get(orgId: string, webhookId: string, db: Db = this.db) {
-    return db.selectFrom("webhookInbox").selectAll().where("orgId", "=", orgId).where("webhookId", "=", webhookId).executeTakeFirst();
+    return db
+      .selectFrom("webhookInbox")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("webhookId", "=", webhookId)
+      .executeTakeFirst();
   }
 
   async markProcessed(orgId: string, webhookId: string, db: Db = this.db) {

@@ -19,7 +19,12 @@ export class PgLiveBus implements LiveBus {
     private readonly logger: Logger,
   ) {}
 
-  static async start(pool: pg.Pool, connectionString: string, schema: string | undefined, logger: Logger): Promise<PgLiveBus> {
+  static async start(
+    pool: pg.Pool,
+    connectionString: string,
+    schema: string | undefined,
+    logger: Logger,
+  ): Promise<PgLiveBus> {
     const channel = `maestro_live_${(schema ?? "public").replace(/[^a-z0-9_]/gi, "_")}`.toLowerCase();
     const bus = new PgLiveBus(pool, channel, connectionString, logger);
     await bus.listen();

@@ -9,7 +9,16 @@ export class NotificationRepository {
 
   async add(orgId: string, audience: Audience[], kind: string, message: string, link: string | null, db: Db = this.db) {
     const createdAt = new Date().toISOString();
-    const rows = audience.map((a) => ({ id: newId("ntf"), orgId, audience: a, kind, message, link, createdAt, readAt: null }));
+    const rows = audience.map((a) => ({
+      id: newId("ntf"),
+      orgId,
+      audience: a,
+      kind,
+      message,
+      link,
+      createdAt,
+      readAt: null,
+    }));
     await db.insertInto("notifications").values(rows).execute();
     return rows.map((r) => r.id);
   }
@@ -19,7 +28,13 @@ export class NotificationRepository {
       .selectFrom("notifications")
       .select(["id", "kind", "message", "link", "createdAt", "readAt"])
       .where("orgId", "=", orgId)
-      .where((eb) => eb.or([eb("audience", "=", role), eb("audience", "=", "all"), ...(role === "admin" ? [eb("audience", "=", "ops")] : [])]))
+      .where((eb) =>
+        eb.or([
+          eb("audience", "=", role),
+          eb("audience", "=", "all"),
+          ...(role === "admin" ? [eb("audience", "=", "ops")] : []),
+        ]),
+      )
       .orderBy("id", "desc")
       .limit(limit)
       .execute();

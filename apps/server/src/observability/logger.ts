@@ -18,5 +18,8 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { service: "maestro" } }, destination);
+  return pino(
+    { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { service: "maestro" } },
+    destination,
+  );
 }

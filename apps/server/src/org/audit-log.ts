@@ -6,7 +6,13 @@ import type { Db } from "../db/schema.ts";
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  async record(ctx: Pick<AuthContext, "orgId" | "actor">, action: string, target: string | null, details: unknown, db: Db = this.db) {
+  async record(
+    ctx: Pick<AuthContext, "orgId" | "actor">,
+    action: string,
+    target: string | null,
+    details: unknown,
+    db: Db = this.db,
+  ) {
     await db
       .insertInto("auditLog")
       .values({
@@ -22,6 +28,12 @@ export class AuditLog {
   }
 
   list(orgId: string, limit: number) {
-    return this.db.selectFrom("auditLog").selectAll().where("orgId", "=", orgId).orderBy("id", "desc").limit(limit).execute();
+    return this.db
+      .selectFrom("auditLog")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
   }
 }

@@ -17,7 +17,11 @@ export class OrganizationRepository {
     const existing = await this.findBySlug(slug);
     if (existing) return existing;
     const row = { id: newId("org"), slug, name, beoSeq: 1000, createdAt: new Date().toISOString() };
-    await this.db.insertInto("organizations").values(row).onConflict((oc) => oc.column("slug").doNothing()).execute();
+    await this.db
+      .insertInto("organizations")
+      .values(row)
+      .onConflict((oc) => oc.column("slug").doNothing())
+      .execute();
     return (await this.findBySlug(slug))!;
   }
 
@@ -33,7 +37,13 @@ export class OrganizationRepository {
   async ensureUser(orgId: string, user: { email: string; name: string; role: Role; passwordHash: string }) {
     await this.db
       .insertInto("users")
-      .values({ id: newId("usr"), orgId, ...user, email: user.email.toLowerCase(), createdAt: new Date().toISOString() })
+      .values({
+        id: newId("usr"),
+        orgId,
+        ...user,
+        email: user.email.toLowerCase(),
+        createdAt: new Date().toISOString(),
+      })
       .onConflict((oc) => oc.column("email").doNothing())
       .execute();
   }

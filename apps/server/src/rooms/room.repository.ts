@@ -7,20 +7,37 @@ export class RoomRepository {
 
   async list(orgId: string): Promise<Room[]> {
     const rows = await this.db.selectFrom("rooms").selectAll().where("orgId", "=", orgId).orderBy("name").execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, capacity: r.capacity, combinesWith: JSON.parse(r.combinesWith) as string[] }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      capacity: r.capacity,
+      combinesWith: JSON.parse(r.combinesWith) as string[],
+    }));
   }
 
   async create(orgId: string, room: { name: string; capacity: number; combinesWith: string[] }): Promise<Room> {
     const id = newId("room");
     await this.db
       .insertInto("rooms")
-      .values({ id, orgId, name: room.name, capacity: room.capacity, combinesWith: JSON.stringify(room.combinesWith), createdAt: new Date().toISOString() })
+      .values({
+        id,
+        orgId,
+        name: room.name,
+        capacity: room.capacity,
+        combinesWith: JSON.stringify(room.combinesWith),
+        createdAt: new Date().toISOString(),
+      })
       .execute();
     return { id, ...room };
   }
 
   async exists(orgId: string, name: string): Promise<boolean> {
-    const row = await this.db.selectFrom("rooms").select("id").where("orgId", "=", orgId).where("name", "=", name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("rooms")
+      .select("id")
+      .where("orgId", "=", orgId)
+      .where("name", "=", name)
+      .executeTakeFirst();
     return row !== undefined;
   }
 }

@@ -39,11 +39,15 @@ export async function startSyncKit(
     deliveryTimeoutMs: 3000,
   };
   const sandbox = await startEchoSandbox({ ...sandboxOptions, port: 0 });
-  const maestro = await startTestMaestro({
-    secretKey: "test-secret-key-0123456789abcdef",
-    allowedHosts: [`127.0.0.1:${sandbox.port}`],
-    ...options.maestro,
-  }, undefined, { retry: { baseMs: 50, maxMs: 1000 }, scheduler: { healthCheckMs: 500 }, ...options.integration });
+  const maestro = await startTestMaestro(
+    {
+      secretKey: "test-secret-key-0123456789abcdef",
+      allowedHosts: [`127.0.0.1:${sandbox.port}`],
+      ...options.maestro,
+    },
+    undefined,
+    { retry: { baseMs: 50, maxMs: 1000 }, scheduler: { healthCheckMs: 500 }, ...options.integration },
+  );
   const admin = apiClient(maestro.url, maestro.adminKey);
   const echo = apiClient(sandbox.url, SANDBOX_KEY);
   const init = await admin("POST", "/api/echo-integration/initialize", {
@@ -80,7 +84,11 @@ export async function startSyncKit(
   return kit;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -32,7 +32,11 @@ export async function startTestMaestro(
     ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : {}),
     ...overrides,
   };
-  const running = await startMaestro(config, { logger, ...(db.schema ? { schema: db.schema } : {}), ...(integration ? { integration } : {}) });
+  const running = await startMaestro(config, {
+    logger,
+    ...(db.schema ? { schema: db.schema } : {}),
+    ...(integration ? { integration } : {}),
+  });
   const org = await running.maestro.services.orgs.ensure(orgSlug, "Grand Harbor Hotel");
   await ensureDemoUsers(running.maestro, org.id, TEST_PASSWORD);
   const keys = {} as TestMaestro["keys"];
