@@ -15,7 +15,7 @@ export class BeoPdfService {
   async render(orgId: string, id: string): Promise<{ fileName: string; pdf: Buffer }> {
     const row = await this.repo.get(orgId, id);
     if (!row) throw notFound("BEO");
-    const beo = this.beos.toDocument(row);
+    const beo = this.beos.documentOf(row);
     const [org, event, revisions] = await Promise.all([
       this.orgs.findById(orgId),
       this.calendar.get(orgId, row.calendarEventId),

@@ -54,7 +54,7 @@ export class BeoService {
     return toBeoDocument(row, this.overagePercent, await this.frozen(orgId, id, db));
   }
 
-  toDocument(row: BeosTable, frozen: string[] = []): BEODocument {
+  documentOf(row: BeosTable, frozen: string[] = []): BEODocument {
     return toBeoDocument(row, this.overagePercent, frozen);
   }
 

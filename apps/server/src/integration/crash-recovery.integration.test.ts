@@ -18,6 +18,7 @@ import {
 import { testDbKind } from "../testing/test-database.ts";
 import { apiClient } from "../testing/test-server.ts";
 import { weddingEvent } from "../testing/sync-test-kit.ts";
+import { BEO_FIELD, beoPatch, echoPatch, EDITED_FIELDS, valueFor, type EditedField } from "../testing/edit-values.ts";
 
 // kill -9 of Maestro (a real child process) at random moments while Echo keeps
 // sending webhooks and users keep editing BEOs; restarted each time on the same
@@ -30,39 +31,8 @@ const WEBHOOK_SECRET = "whsec_" + Buffer.from("crash-test-webhook-secret-32byte"
 const KILLS = 4;
 const SEED = Number(process.env.MAESTRO_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-const FIELDS = ["guaranteed", "room", "eventTime", "eventName", "specialRequests"] as const;
-type Field = (typeof FIELDS)[number];
-const BEO_FIELD: Record<Field, string> = {
-  guaranteed: "event.guaranteed",
-  room: "event.room",
-  eventTime: "event.time",
-  eventName: "header.eventName",
-  specialRequests: "setup.specialRequests",
-};
-
-// Every value is unique per edit and names the side that wrote it.
-function valueFor(field: Field, side: "echo" | "maestro", n: number): string | number {
-  switch (field) {
-    case "guaranteed":
-      return side === "echo" ? 100 + 2 * n : 101 + 2 * n;
-    case "room":
-      return `${side === "echo" ? "Echo" : "Maestro"} Room ${n}`;
-    case "eventTime": {
-      const minutes = (n % 28) * 30 + (side === "echo" ? 0 : 15);
-      return `${String(8 + Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
-    }
-    case "eventName":
-      return `${side === "echo" ? "Echo" : "Maestro"} name ${n}`;
-    case "specialRequests":
-      return `${side} note ${n}: vegan x${n % 7}`;
-  }
-}
-const echoPatch = (field: Field, value: string | number) =>
-  field === "guaranteed" ? { guestCount: { guaranteed: value } } : { [field]: value };
-const beoPatch = (field: Field, value: string | number) => {
-  const [section, key] = BEO_FIELD[field].split(".") as [string, string];
-  return { [section]: { [key]: value } };
-};
+const FIELDS = EDITED_FIELDS;
+type Field = EditedField;
 
 type Tracked = { id: string; signed: boolean; deleted: boolean; beoId?: string };
 

@@ -1,54 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beoPatch, echoPatch, EDITED_FIELDS, valueFor } from "../testing/edit-values.ts";
+import { prng } from "../testing/process-kit.ts";
 import { settle, startSyncKit, waitFor, weddingEvent, type SyncKit } from "../testing/sync-test-kit.ts";
 
 const EVENTS = 12;
 const EDITS = 500;
-const FIELDS = ["guaranteed", "room", "eventTime", "eventName", "specialRequests"] as const;
-type Field = (typeof FIELDS)[number];
-
-// Deterministic pseudo-random numbers, so a failure can be replayed.
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-// Values are distinct per side and per edit, so every value names who wrote it.
-function valueFor(field: Field, side: "echo" | "maestro", n: number): string | number {
-  switch (field) {
-    case "guaranteed":
-      return side === "echo" ? 100 + 2 * n : 101 + 2 * n;
-    case "room":
-      return `${side === "echo" ? "Echo" : "Maestro"} Room ${n}`;
-    case "eventTime": {
-      const minutes = (n % 28) * 30 + (side === "echo" ? 0 : 15);
-      return `${String(8 + Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
-    }
-    case "eventName":
-      return `${side === "echo" ? "Echo" : "Maestro"} name ${n}`;
-    case "specialRequests":
-      return `${side} note ${n}: vegan x${n % 7}`;
-  }
-}
-
-const echoPatch = (field: Field, value: string | number) =>
-  field === "guaranteed" ? { guestCount: { guaranteed: value } } : { [field]: value };
-const beoPatch = (field: Field, value: string | number) => {
-  switch (field) {
-    case "guaranteed":
-      return { event: { guaranteed: value } };
-    case "room":
-      return { event: { room: value } };
-    case "eventTime":
-      return { event: { time: value } };
-    case "eventName":
-      return { header: { eventName: value } };
-    case "specialRequests":
-      return { setup: { specialRequests: value } };
-  }
-};
+const FIELDS = EDITED_FIELDS;
 
 describe("sync under faults", () => {
   let kit: SyncKit;
