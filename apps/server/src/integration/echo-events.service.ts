@@ -26,18 +26,21 @@ export class EchoEventsService {
 
   async list(orgId: string, q?: string) {
     const rows = await this.calendarRepo.list(orgId, { source: "echo", ...(q ? { q } : {}), limit: 1000 });
-    const out = [];
-    for (const row of rows) {
-      const link = await this.links.get(orgId, row.echoEventId!);
-      out.push({
+    const links = await this.links.byEchoIds(
+      orgId,
+      rows.map((r) => r.echoEventId!),
+    );
+    const out = rows.map((row) => {
+      const link = links.get(row.echoEventId!);
+      return {
         ...toCalendarEvent(row),
         echoEventId: row.echoEventId!,
         calendarEventId: row.id,
         echoVersion: link?.echoVersion ?? null,
         deletedInEcho: link?.deleted === 1,
         lastSyncedAt: link?.updatedAt ?? null,
-      });
-    }
+      };
+    });
     return out;
   }
 

@@ -64,6 +64,21 @@ export class SyncLinkRepository {
       .execute();
   }
 
+  // Version, deletion and sync time of many links in one query (the events browser).
+  async byEchoIds(orgId: string, echoEventIds: readonly string[], db: Db = this.db) {
+    const result = new Map<string, { echoVersion: number; deleted: number; updatedAt: string }>();
+    for (let i = 0; i < echoEventIds.length; i += 500) {
+      const rows = await db
+        .selectFrom("syncLinks")
+        .select(["echoEventId", "echoVersion", "deleted", "updatedAt"])
+        .where("orgId", "=", orgId)
+        .where("echoEventId", "in", echoEventIds.slice(i, i + 500))
+        .execute();
+      for (const r of rows) result.set(r.echoEventId, r);
+    }
+    return result;
+  }
+
   listActive(orgId: string, db: Db = this.db) {
     return db
       .selectFrom("syncLinks")
