@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
+import { useDismiss } from "../../../lib/use-dismiss";
 import { BellIcon } from "../../../components/icons";
 import { formatRelative } from "../../../lib/format";
 import { navigate } from "../../../lib/router";
@@ -12,19 +13,7 @@ export function NotificationsBell() {
   const items = data ?? [];
   const unread = items.filter((n) => !n.readAt).length;
 
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!rootRef.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
-    document.addEventListener("mousedown", onDown);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("mousedown", onDown);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
+  useDismiss(open, () => setOpen(false), rootRef);
 
   const openNotification = async (id: string, link?: string | null) => {
     try {
