@@ -1,5 +1,6 @@
 import type { Updateable } from "kysely";
 import { newId } from "@maestro/shared/ids";
+import { insertRows } from "../db/batches.ts";
 import type { BeosTable, Db } from "../db/schema.ts";
 
 export type BeoListFilter = { date?: string; status?: string; echoEventId?: string; limit: number; cursor?: string };
@@ -52,6 +53,12 @@ export class BeoRepository {
     await db.insertInto("beos").values(row).execute();
   }
 
+  // Many BEOs, in as few statements as the parameter limits allow.
+  async insertMany(rows: readonly BeosTable[], db: Db = this.db) {
+    if (rows.length === 0) return;
+    await insertRows(db, "beos", rows);
+  }
+
   // Optimistic update: succeeds only if the stored version is still `expectedVersion`.
   async updateIfVersion(
     orgId: string,
@@ -79,25 +86,38 @@ export class BeoRepository {
     changes: { field: string; old: unknown; new: unknown }[],
     db: Db = this.db,
   ) {
-    if (changes.length === 0) return;
+    await this.addRevisionsMany(orgId, [{ beoId, version, who, source, changes }], db);
+  }
+
+  // The revisions of several BEOs (or versions) in as few statements as the parameter limits allow.
+  async addRevisionsMany(
+    orgId: string,
+    entries: readonly {
+      beoId: string;
+      version: number;
+      who: string;
+      source: "user" | "echo" | "system";
+      changes: readonly { field: string; old: unknown; new: unknown }[];
+    }[],
+    db: Db = this.db,
+  ) {
     const at = new Date().toISOString();
-    await db
-      .insertInto("beoRevisions")
-      .values(
-        changes.map((c) => ({
-          id: newId("rev"),
-          orgId,
-          beoId,
-          version,
-          field: c.field,
-          oldValue: c.old === undefined ? null : JSON.stringify(c.old),
-          newValue: c.new === undefined ? null : JSON.stringify(c.new),
-          who,
-          source,
-          at,
-        })),
-      )
-      .execute();
+    const rows = entries.flatMap((e) =>
+      e.changes.map((c) => ({
+        id: newId("rev"),
+        orgId,
+        beoId: e.beoId,
+        version: e.version,
+        field: c.field,
+        oldValue: c.old === undefined ? null : JSON.stringify(c.old),
+        newValue: c.new === undefined ? null : JSON.stringify(c.new),
+        who: e.who,
+        source: e.source,
+        at,
+      })),
+    );
+    if (rows.length === 0) return;
+    await insertRows(db, "beoRevisions", rows);
   }
 
   revisions(orgId: string, beoId: string, db: Db = this.db) {

@@ -22,6 +22,9 @@ export type BeoChange = {
 };
 // Called inside the write's transaction: the integration writes its outbox job there.
 export type BeoChangeHook = (trx: Db, change: BeoChange) => Promise<void>;
+// The same for the changes of a batch, told at once (without it, the single hook runs per change).
+export type BeoChangesHook = (trx: Db, changes: readonly BeoChange[]) => Promise<void>;
+export type CreatedBeo = { row: BeosTable; body: BeoBody };
 // Fields frozen by an open conflict (manual policy), per BEO.
 export type FrozenFieldsLookup = (orgId: string, beoId: string, db?: Db) => Promise<string[]>;
 
@@ -29,6 +32,7 @@ const MAX_OPTIMISTIC_RETRIES = 5;
 
 export class BeoService {
   private hook: BeoChangeHook | undefined;
+  private batchHook: BeoChangesHook | undefined;
   private frozen: FrozenFieldsLookup = async () => [];
 
   constructor(
@@ -42,6 +46,10 @@ export class BeoService {
 
   onChange(hook: BeoChangeHook) {
     this.hook = hook;
+  }
+
+  onChanges(hook: BeoChangesHook) {
+    this.batchHook = hook;
   }
 
   setFrozenFieldsLookup(lookup: FrozenFieldsLookup) {
@@ -97,6 +105,54 @@ export class BeoService {
     return this.get(actor.orgId, row.id, outer);
   }
 
+  // A bulk import: calendar events not stored yet, inserted in one statement (one
+  // per table in all); those marked `withBeo` get a BEO each. The rows, revisions,
+  // BEO numbers (consecutive, in this order) and change hooks are those
+  // createFromCalendarEvent gives each of them once stored. Nothing is announced
+  // here: the caller publishes once it has committed. Returns the BEOs created.
+  async insertCalendarEventsWithBeos(
+    actor: Actor,
+    entries: readonly { event: CalendarEventsTable; withBeo: boolean }[],
+    source: ChangeSource,
+    trx: Db,
+  ): Promise<CreatedBeo[]> {
+    if (entries.some((e) => e.event.orgId !== actor.orgId)) throw new Error("calendar events of another organization");
+    const count = entries.filter((e) => e.withBeo).length;
+    const now = new Date().toISOString();
+    // Numbers first: on SQLite a statement after the calendar rows flushes their
+    // search index, and one flush per batch is cheaper than two.
+    let next = count > 0 ? await this.orgs.reserveBeoNumbers(trx, actor.orgId, count) : 0;
+    const created: CreatedBeo[] = [];
+    const rows = entries.map(({ event, withBeo }): CalendarEventsTable => {
+      if (!withBeo) return event;
+      const body = bodyFromCalendarEvent(event);
+      const row = newBeoRow(actor.orgId, next++, body, event, now);
+      created.push({ row, body });
+      return { ...event, beoId: row.id, updatedAt: now };
+    });
+    await this.calendar.insertMany(rows, trx);
+    if (created.length === 0) return created;
+    await this.repo.insertMany(
+      created.map((c) => c.row),
+      trx,
+    );
+    await this.repo.addRevisionsMany(
+      actor.orgId,
+      created.map((c) => ({ beoId: c.row.id, version: 1, who: actor.actor, source, changes: [CREATED_REVISION] })),
+      trx,
+    );
+    const changes = created.map((c): BeoChange => ({
+      kind: "created",
+      source,
+      actor: actor.actor,
+      row: c.row,
+      changes: [],
+    }));
+    if (this.batchHook) await this.batchHook(trx, changes);
+    else for (const change of changes) await this.hook?.(trx, change);
+    return created;
+  }
+
   async createFromDocument(actor: Actor, body: BeoBody): Promise<BEODocument> {
     const row = await this.db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();
@@ -131,33 +187,10 @@ export class BeoService {
 
   private async insert(trx: Db, actor: Actor, source: ChangeSource, body: BeoBody, event: CalendarEventsTable) {
     const now = new Date().toISOString();
-    const row: BeosTable = {
-      id: newId("beo"),
-      orgId: actor.orgId,
-      beoNumber: await this.orgs.nextBeoNumber(trx, actor.orgId),
-      version: 1,
-      status: "draft",
-      doc: JSON.stringify(body),
-      echoEventId: event.echoEventId,
-      calendarEventId: event.id,
-      approvedVersion: null,
-      approvedDoc: null,
-      approvedBy: null,
-      approvedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const row = newBeoRow(actor.orgId, await this.orgs.nextBeoNumber(trx, actor.orgId), body, event, now);
     await this.repo.insert(row, trx);
     await this.calendar.update(actor.orgId, event.id, { beoId: row.id, updatedAt: now }, trx);
-    await this.repo.addRevisions(
-      actor.orgId,
-      row.id,
-      1,
-      actor.actor,
-      source,
-      [{ field: "status", old: null, new: "draft" }],
-      trx,
-    );
+    await this.repo.addRevisions(actor.orgId, row.id, 1, actor.actor, source, [CREATED_REVISION], trx);
     await this.hook?.(trx, { kind: "created", source, actor: actor.actor, row, changes: [] });
     return row;
   }
@@ -294,6 +327,34 @@ export class BeoService {
     this.live.publish({ orgId: row.orgId, type: "beo.changed", data: { id: row.id, version: row.version } });
     this.live.publish({ orgId: row.orgId, type: "calendar.changed", data: { id: row.calendarEventId } });
   }
+}
+
+// A new BEO's first revision.
+const CREATED_REVISION = { field: "status", old: null, new: "draft" } as const;
+
+function newBeoRow(
+  orgId: string,
+  beoNumber: number,
+  body: BeoBody,
+  event: CalendarEventsTable,
+  now: string,
+): BeosTable {
+  return {
+    id: newId("beo"),
+    orgId,
+    beoNumber,
+    version: 1,
+    status: "draft",
+    doc: JSON.stringify(body),
+    echoEventId: event.echoEventId,
+    calendarEventId: event.id,
+    approvedVersion: null,
+    approvedDoc: null,
+    approvedBy: null,
+    approvedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 export function bodyFromCalendarEvent(event: CalendarEventsTable): BeoBody {

@@ -2,6 +2,7 @@ import { sql, type Updateable } from "kysely";
 import type { CalendarEventsTable, Db } from "../db/schema.ts";
 import type { DialectName } from "../db/database.ts";
 import { CALENDAR_SEARCH_EXPRESSION } from "../db/migrations.ts";
+import { inChunks, insertRows } from "../db/batches.ts";
 
 export type CalendarFilter = {
   from?: string;
@@ -129,8 +130,30 @@ export class CalendarRepository {
       .executeTakeFirst();
   }
 
+  // Which of these Echo ids a calendar event already carries (linked or not).
+  async echoIdsPresent(orgId: string, echoEventIds: readonly string[], db: Db = this.db): Promise<Set<string>> {
+    const present = new Set<string>();
+    for (const ids of inChunks(echoEventIds, 1)) {
+      const rows = await db
+        .selectFrom("calendarEvents")
+        .select("echoEventId")
+        .where("orgId", "=", orgId)
+        .where("echoEventId", "in", ids)
+        .execute();
+      for (const r of rows) if (r.echoEventId) present.add(r.echoEventId);
+    }
+    return present;
+  }
+
+  // The search index follows by itself: FTS5 triggers on SQLite fire for every
+  // row of a multi-row insert, and PostgreSQL's pg_trgm index is an index.
   async insert(row: CalendarEventsTable, db: Db = this.db) {
     await db.insertInto("calendarEvents").values(row).execute();
+  }
+
+  // Many rows, in as few statements as the parameter limits allow.
+  async insertMany(rows: readonly CalendarEventsTable[], db: Db = this.db) {
+    await insertRows(db, "calendarEvents", rows);
   }
 
   async update(orgId: string, id: string, patch: Updateable<CalendarEventsTable>, db: Db = this.db) {

@@ -75,7 +75,7 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
     options.echoTimeoutMs,
   );
   const jobs = new JobQueue(db, dialect);
-  const links = new SyncLinkRepository(db);
+  const links = new SyncLinkRepository(db, dialect);
   const ops = new SyncOperationRepository(db);
   const conflicts = new ConflictRepository(db);
   const alerts = new AlertService(
@@ -149,6 +149,7 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
   const echoEvents = new EchoEventsService(db, core.calendarRepo, links, core.beoRepo, core.beos, jobs, runtime);
   const outbox = new Outbox(runtime, links, jobs);
   core.beos.onChange((trx, change) => outbox.onBeoChange(trx, change));
+  core.beos.onChanges((trx, changes) => outbox.onBeoChanges(trx, changes));
   core.calendar.onUserChange((trx, before, after) => outbox.onCalendarChange(trx, before, after));
   core.beos.setFrozenFieldsLookup(async (orgId, beoId, db) =>
     (await conflicts.openForBeo(orgId, beoId, db)).flatMap((c) =>

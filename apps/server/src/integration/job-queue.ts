@@ -223,7 +223,27 @@ export class JobQueue {
       .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+
+  // Which of these ordering keys have a queued or running job (hasPending for many keys at once).
+  async pendingKeys(orgId: string, orderingKeys: readonly string[], db: Db = this.db): Promise<Set<string>> {
+    const pending = new Set<string>();
+    for (let first = 0; first < orderingKeys.length; first += PENDING_KEYS_CHUNK) {
+      const rows = await db
+        .selectFrom("syncJobs")
+        .select("orderingKey")
+        .distinct()
+        .where("orgId", "=", orgId)
+        .where("orderingKey", "in", orderingKeys.slice(first, first + PENDING_KEYS_CHUNK))
+        .where("status", "in", ["queued", "running"])
+        .execute();
+      for (const r of rows) pending.add(r.orderingKey);
+    }
+    return pending;
+  }
 }
+
+// Ordering keys per pendingKeys query: well under both databases' bound-parameter limits.
+const PENDING_KEYS_CHUNK = 1000;
 
 // Raw SQL rows come back snake_case.
 function camel(row: Record<string, unknown>): Job {

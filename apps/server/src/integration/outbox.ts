@@ -1,6 +1,7 @@
 import { newId } from "@maestro/shared/ids";
 import type { MaestroWebhookEventType } from "@maestro/shared/echo-event.schema";
 import type { BeoChange } from "../beo/beo.service.ts";
+import { inChunks } from "../db/batches.ts";
 import type { CalendarEventsTable, Db } from "../db/schema.ts";
 import {
   canonicalFieldOfBeoField,
@@ -19,6 +20,9 @@ const WEBHOOK_TYPE: Record<BeoChange["kind"], MaestroWebhookEventType> = {
   cancelled: "beo.updated",
 };
 
+// Bound values per sync_jobs row (JobQueue.enqueueMany).
+const JOB_COLUMNS = 15;
+
 // The outbox: inside the same transaction as a Maestro change, record when each
 // canonical field changed (for newest_wins) and enqueue the push to Echo and the
 // Maestro webhook. A change that came from Echo is not pushed back (no loops),
@@ -31,39 +35,48 @@ export class Outbox {
   ) {}
 
   async onBeoChange(trx: Db, change: BeoChange): Promise<void> {
-    const { row } = change;
-    if (!row.echoEventId) return;
-    const integration = await this.runtime.get(row.orgId, trx);
-    if (!integration?.enabled || !allowsMaestroToEcho(integration.direction)) return;
-    const statusChanged = change.changes.some((c) => c.field === "status");
-    if (change.source !== "user" && change.kind !== "created" && !statusChanged) return;
-    if (change.source === "user") {
-      const fields = new Set(
-        change.changes
-          .map((c) => canonicalFieldOfBeoField(c.field))
-          .filter((f): f is CanonicalField => f !== undefined),
+    await this.onBeoChanges(trx, [change]);
+  }
+
+  // The changes of a batch: their jobs in one statement, in the order one change after another would enqueue them.
+  async onBeoChanges(trx: Db, changes: readonly BeoChange[]): Promise<void> {
+    const jobs: Parameters<JobQueue["enqueueMany"]>[0][number][] = [];
+    for (const change of changes) {
+      const { row } = change;
+      if (!row.echoEventId) continue;
+      const integration = await this.runtime.get(row.orgId, trx);
+      if (!integration?.enabled || !allowsMaestroToEcho(integration.direction)) continue;
+      const statusChanged = change.changes.some((c) => c.field === "status");
+      if (change.source !== "user" && change.kind !== "created" && !statusChanged) continue;
+      if (change.source === "user") {
+        const fields = new Set(
+          change.changes
+            .map((c) => canonicalFieldOfBeoField(c.field))
+            .filter((f): f is CanonicalField => f !== undefined),
+        );
+        await this.touch(trx, row.orgId, row.echoEventId, fields);
+      }
+      jobs.push(
+        {
+          orgId: row.orgId,
+          kind: "push",
+          orderingKey: row.echoEventId,
+          payload: { echoEventId: row.echoEventId, trigger: "beo_change" },
+        },
+        {
+          orgId: row.orgId,
+          kind: "maestro_webhook",
+          orderingKey: row.echoEventId,
+          payload: {
+            beoId: row.id,
+            type: WEBHOOK_TYPE[change.kind],
+            webhookId: newId("msg"),
+            changes: change.changes.map((c) => ({ field: c.field, from: c.old, to: c.new })),
+          },
+        },
       );
-      await this.touch(trx, row.orgId, row.echoEventId, fields);
     }
-    await this.jobs.enqueue(
-      row.orgId,
-      "push",
-      row.echoEventId,
-      { echoEventId: row.echoEventId, trigger: "beo_change" },
-      trx,
-    );
-    await this.jobs.enqueue(
-      row.orgId,
-      "maestro_webhook",
-      row.echoEventId,
-      {
-        beoId: row.id,
-        type: WEBHOOK_TYPE[change.kind],
-        webhookId: newId("msg"),
-        changes: change.changes.map((c) => ({ field: c.field, from: c.old, to: c.new })),
-      },
-      trx,
-    );
+    for (const chunk of inChunks(jobs, JOB_COLUMNS)) await this.jobs.enqueueMany(chunk, trx);
   }
 
   // A user's edit of an Echo-sourced calendar event (without a BEO) also flows to Echo.

@@ -1,7 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
+import type { EchoCRMEvent, EchoEventPage } from "@maestro/shared/echo-event.schema";
 import type { SyncOperation } from "@maestro/shared/integration.schema";
 import type { Logger } from "pino";
 import type { CalendarRepository } from "../calendar/calendar.repository.ts";
+import { isUniqueViolation } from "../db/batches.ts";
 import type { Db } from "../db/schema.ts";
 import type { LiveBus } from "../live/live-bus.ts";
 import type { AlertService } from "./alert.service.ts";
@@ -10,13 +12,17 @@ import { CANONICAL_FIELDS, canonicalFromCalendar, canonicalFromEcho } from "./fi
 import type { IntegrationConfigRepository } from "./integration-config.repository.ts";
 import { allowsEchoToMaestro, allowsMaestroToEcho, type OrgIntegration } from "./integration-runtime.ts";
 import type { JobQueue } from "./job-queue.ts";
-import type { SyncEngine } from "./sync-engine.ts";
+import type { ImportedBatch, SyncEngine } from "./sync-engine.ts";
 import type { SyncLinkRepository } from "./sync-link.repository.ts";
 import type { SyncOperationRepository } from "./sync-operation.repository.ts";
 
 // Pull again a little before the cursor: Echo's updatedAt of a concurrent write may land just behind it.
 export const CURSOR_OVERLAP_MS = 2 * 60 * 1000;
-// Echo events merged per transaction (a page of 200 is pulled at a time).
+// Echo events per page pulled.
+const PAGE_SIZE = 200;
+// Links compared with their calendar event per query, for the pushes to re-queue.
+const PUSH_CHECK_PAGE = 1000;
+// Echo events merged one by one per transaction (those Maestro already knows, deleted ones, queued ones).
 const RECONCILE_BATCH = 50;
 
 // Webhooks make sync fast; reconciliation makes it correct when webhooks are
@@ -62,23 +68,33 @@ export class ReconciliationService {
         options.full || !cursor
           ? undefined
           : new Date(Date.parse(cursor) + integration.client.clockOffsetMs - CURSOR_OVERLAP_MS).toISOString();
-      let page: string | undefined;
-      do {
-        const res = await integration.client.listEvents({
+      const list = (page: string | undefined) =>
+        integration.client.listEvents({
           ...(since ? { updatedSince: since } : {}),
           ...(page ? { cursor: page } : {}),
-          limit: 200,
+          limit: PAGE_SIZE,
         });
+      let next: Promise<EchoEventPage> | undefined = list(undefined);
+      while (next) {
+        const res: EchoEventPage = await next;
+        // Echo serves the next page while this one is written (pages are still applied in order).
+        next = res.nextCursor ? list(res.nextCursor) : undefined;
+        // Awaited on the next turn; if this page fails first, its outcome no longer matters.
+        next?.catch(() => undefined);
+        for (const event of res.data) {
+          pulled++;
+          const seenAt = new Date(Date.parse(event.updatedAt) - integration.client.clockOffsetMs).toISOString();
+          if (!cursor || seenAt > cursor) cursor = seenAt;
+        }
+        const rest = await this.importUnseen(integration, res.data, options.trigger);
+        applied += res.data.length - rest.length;
         // Several events per transaction: a commit per event (an fsync on PostgreSQL)
         // made a first import of 10,000 events take minutes.
-        for (let first = 0; first < res.data.length; first += RECONCILE_BATCH) {
-          const batch = res.data.slice(first, first + RECONCILE_BATCH);
+        for (let first = 0; first < rest.length; first += RECONCILE_BATCH) {
+          const batch = rest.slice(first, first + RECONCILE_BATCH);
           let changed = false;
           await this.db.transaction().execute(async (trx) => {
             for (const event of batch) {
-              pulled++;
-              const seenAt = new Date(Date.parse(event.updatedAt) - integration.client.clockOffsetMs).toISOString();
-              if (!cursor || seenAt > cursor) cursor = seenAt;
               // Events with queued work go through the queue, to keep their order.
               if (await this.jobs.hasPending(orgId, event.id, trx)) {
                 await this.jobs.enqueue(orgId, "echo_change", event.id, { event, source: options.trigger }, trx);
@@ -96,25 +112,28 @@ export class ReconciliationService {
           // The engine announced each change before this commit: announce the batch once it is visible.
           if (changed) this.live.publish({ orgId, type: "calendar.changed", data: {} });
         }
-        page = res.nextCursor ?? undefined;
-      } while (page);
+      }
     }
     if (pushMaestro) {
       // Maestro changes whose push was lost or failed for good.
-      for (const link of await this.links.listActive(orgId)) {
-        const cal = await this.calendarRepo.get(orgId, link.calendarEventId);
-        if (!cal) continue;
-        const maestro = canonicalFromCalendar(cal);
-        if (
-          CANONICAL_FIELDS.some((f) => !isDeepStrictEqual(maestro[f], link.base[f])) &&
-          !(await this.jobs.hasPending(orgId, link.echoEventId))
-        ) {
-          await this.jobs.enqueue(orgId, "push", link.echoEventId, {
-            echoEventId: link.echoEventId,
-            trigger: options.trigger,
-          });
-          pushed++;
+      let after: string | null = null;
+      for (;;) {
+        const page = await this.links.mayDifferFromCalendar(orgId, after, PUSH_CHECK_PAGE);
+        for (const { link, calendar } of page) {
+          const maestro = canonicalFromCalendar(calendar);
+          if (
+            CANONICAL_FIELDS.some((f) => !isDeepStrictEqual(maestro[f], link.base[f])) &&
+            !(await this.jobs.hasPending(orgId, link.echoEventId))
+          ) {
+            await this.jobs.enqueue(orgId, "push", link.echoEventId, {
+              echoEventId: link.echoEventId,
+              trigger: options.trigger,
+            });
+            pushed++;
+          }
         }
+        if (page.length < PUSH_CHECK_PAGE) break;
+        after = page[page.length - 1]!.link.echoEventId;
       }
     }
     const now = new Date();
@@ -140,6 +159,50 @@ export class ReconciliationService {
       startedAt,
       durationMs: performance.now() - started,
     });
+  }
+
+  // Events Maestro has never seen — no link, no calendar event carrying their id, not
+  // deleted in Echo, nothing queued for them — are imported in bulk, in one transaction
+  // (importNewBatch: what the per-event import writes, a statement per table). Returns
+  // the others, in page order, for the per-event merge. Just imported, they agree with
+  // Echo by construction: no drift check.
+  private async importUnseen(
+    integration: OrgIntegration,
+    events: readonly EchoCRMEvent[],
+    trigger: SyncOperation["trigger"],
+  ): Promise<EchoCRMEvent[]> {
+    const orgId = integration.orgId;
+    if (events.length === 0 || !allowsEchoToMaestro(integration.direction)) return [...events];
+    let unseen = new Set<EchoCRMEvent>();
+    let imported: ImportedBatch;
+    try {
+      imported = await this.db.transaction().execute(async (trx) => {
+        const ids = events.map((e) => e.id);
+        const linked = await this.links.byEchoIds(orgId, ids, trx);
+        const pending = await this.jobs.pendingKeys(orgId, ids, trx);
+        const onCalendar = await this.calendarRepo.echoIdsPresent(orgId, ids, trx);
+        const taken = new Set<string>();
+        unseen = new Set(
+          events.filter((e) => {
+            // An id twice in a page: the second goes through the merge.
+            if (taken.has(e.id)) return false;
+            taken.add(e.id);
+            return !e.deletedAt && !linked.has(e.id) && !pending.has(e.id) && !onCalendar.has(e.id);
+          }),
+        );
+        return this.engine.importNewBatch(integration, [...unseen], { trigger }, trx);
+      });
+    } catch (err) {
+      // PostgreSQL: a webhook's import of one of these events committed since they were read.
+      if (!isUniqueViolation(err)) throw err;
+      this.logger.warn(
+        { orgId, events: events.length },
+        "bulk import met a concurrent import: merging the page event by event",
+      );
+      return [...events];
+    }
+    this.engine.announceImported(imported);
+    return events.filter((e) => !unseen.has(e));
   }
 
   // After the merge: fields neither frozen by a conflict nor waiting in the queue must agree.

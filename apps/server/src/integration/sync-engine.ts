@@ -171,6 +171,116 @@ export class SyncEngine {
     });
   }
 
+  // Echo → Maestro for events Maestro has never seen, many at once (a reconciliation
+  // page): what importNew records for each — calendar event, link with base = Echo's
+  // values, a BEO with its notification for a signed contract, a succeeded operation —
+  // in one statement per table, in this order (BEO numbers follow it). The caller has
+  // made sure, in `trx`, that none of them is deleted, linked, on a calendar event or
+  // waiting in the queue, and calls announceImported() once `trx` is committed.
+  async importNewBatch(
+    integration: OrgIntegration,
+    events: readonly EchoCRMEvent[],
+    meta: { trigger: Trigger },
+    trx: Db,
+  ): Promise<ImportedBatch> {
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const orgId = integration.orgId;
+    if (events.length === 0) return { orgId, trigger: meta.trigger, echoChangedAt: [], beos: 0 };
+    if (!allowsEchoToMaestro(integration.direction) || events.some((e) => e.deletedAt))
+      throw new Error("importNewBatch: only for live events of an integration that takes Echo's changes");
+    const now = startedAt;
+    const rows = events.map((event): CalendarEventsTable => ({
+      id: newId("cal"),
+      orgId,
+      ...calendarFieldsFromEcho(event),
+      beoId: null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    // Signed contracts get their BEO with their calendar event.
+    const created = await this.d.beos.insertCalendarEventsWithBeos(
+      { orgId, actor: ECHO_ACTOR },
+      rows.map((event, i) => ({ event, withBeo: events[i]!.contractStatus === "signed" })),
+      "echo",
+      trx,
+    );
+    const canonical = events.map(canonicalFromEcho);
+    await this.d.links.insertMany(
+      events.map((event, i) => ({
+        orgId,
+        echoEventId: event.id,
+        calendarEventId: rows[i]!.id,
+        echoVersion: event.version,
+        base: canonical[i]!,
+        maestroChangedAt: {},
+        echoBeoId: event.beoId ?? null,
+        echoBeoStatus: event.beoStatus ?? null,
+        deleted: 0,
+        updatedAt: now,
+      })),
+      trx,
+    );
+    await this.d.notifications.addMany(
+      orgId,
+      created.map(({ row, body }) => ({
+        audience: ["ops", "chef"],
+        kind: "beo.created",
+        message: `Contract signed for "${body.header.eventName}" on ${body.event.date}: BEO #${row.beoNumber} created`,
+        link: `/beos/${row.id}`,
+      })),
+      trx,
+    );
+    const beoOf = new Map(created.map(({ row }) => [row.calendarEventId, row.id]));
+    // Each operation's share of the batch's time.
+    const durationMs = (performance.now() - started) / events.length;
+    await this.d.ops.recordMany(
+      orgId,
+      events.map((event, i) => {
+        const values = canonical[i]!;
+        const beoId = beoOf.get(rows[i]!.id);
+        return {
+          direction: "echo_to_maestro" as const,
+          trigger: meta.trigger,
+          echoEventId: event.id,
+          startedAt,
+          status: "succeeded" as const,
+          changes: CANONICAL_FIELDS.map((f) => ({ field: f, from: null, to: values[f] })),
+          reason: beoId ? "imported; contract signed: BEO created" : "imported",
+          ...(beoId ? { beoId } : {}),
+          durationMs,
+        };
+      }),
+      trx,
+    );
+    return {
+      orgId,
+      trigger: meta.trigger,
+      echoChangedAt: events.map((e) => Date.parse(e.updatedAt) - integration.client.clockOffsetMs),
+      beos: created.length,
+    };
+  }
+
+  // What applyEchoEvent does after each import, once for a committed batch.
+  announceImported(batch: ImportedBatch): void {
+    const { orgId, echoChangedAt } = batch;
+    if (echoChangedAt.length === 0) return;
+    this.d.metrics.syncOperations.inc({ direction: "echo_to_maestro", status: "succeeded" }, echoChangedAt.length);
+    if (batch.trigger === "webhook") {
+      for (const at of echoChangedAt) this.d.metrics.propagationSeconds.observe(Math.max(0, Date.now() - at) / 1000);
+    }
+    if (batch.beos > 0) {
+      this.d.live.publish({ orgId, type: "beo.changed", data: {} });
+      this.d.live.publish({ orgId, type: "notification", data: {} });
+    }
+    this.d.live.publish({ orgId, type: "calendar.changed", data: {} });
+    this.d.live.publish({ orgId, type: "sync.status", data: {} });
+    this.d.logger.info(
+      { orgId, imported: echoChangedAt.length, beosCreated: batch.beos },
+      "echo events imported in bulk",
+    );
+  }
+
   private async applyDeletion(
     trx: Db,
     integration: OrgIntegration,
@@ -547,6 +657,9 @@ export class SyncEngine {
     throw new Error(`Echo event ${echoEventId} kept changing during ${MAX_PUSH_ROUNDS} push attempts`);
   }
 }
+
+// What importNewBatch wrote, for announceImported: Echo's change times (on Maestro's clock) of the imported events.
+export type ImportedBatch = { orgId: string; trigger: Trigger; echoChangedAt: number[]; beos: number };
 
 type Recorder = (
   op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">,

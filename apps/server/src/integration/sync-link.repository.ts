@@ -1,4 +1,6 @@
-import type { Updateable } from "kysely";
+import { sql, type Updateable } from "kysely";
+import type { DialectName } from "../db/database.ts";
+import { insertRows } from "../db/batches.ts";
 import type { Db, SyncLinksTable } from "../db/schema.ts";
 import type { CanonicalField, CanonicalFields } from "./field-mapping.ts";
 
@@ -13,8 +15,28 @@ const fromRow = (row: SyncLinksTable): SyncLink => ({
   maestroChangedAt: JSON.parse(row.maestroChangedAt) as SyncLink["maestroChangedAt"],
 });
 
+// The base a calendar event's canonical columns make (canonicalFromCalendar), as
+// JSON object arguments, keys in the order the base is written in.
+const CALENDAR_AS_BASE = [
+  sql.lit("eventName"),
+  sql.ref("c.title"),
+  sql.lit("eventDate"),
+  sql.ref("c.date"),
+  sql.lit("eventTime"),
+  sql.ref("c.time"),
+  sql.lit("room"),
+  sql.ref("c.room"),
+  sql.lit("guaranteed"),
+  sql.ref("c.guestCount"),
+  sql.lit("specialRequests"),
+  sql`coalesce(${sql.ref("c.notes")}, '')`,
+];
+
 export class SyncLinkRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: DialectName,
+  ) {}
 
   async get(orgId: string, echoEventId: string, db: Db = this.db): Promise<SyncLink | undefined> {
     const row = await db
@@ -41,6 +63,17 @@ export class SyncLinkRepository {
       .insertInto("syncLinks")
       .values({ ...link, base: JSON.stringify(link.base), maestroChangedAt: JSON.stringify(link.maestroChangedAt) })
       .execute();
+  }
+
+  // Many links, in as few statements as the parameter limits allow.
+  async insertMany(links: readonly SyncLink[], db: Db = this.db) {
+    if (links.length === 0) return;
+    const rows = links.map((link) => ({
+      ...link,
+      base: JSON.stringify(link.base),
+      maestroChangedAt: JSON.stringify(link.maestroChangedAt),
+    }));
+    await insertRows(db, "syncLinks", rows);
   }
 
   async update(
@@ -79,13 +112,31 @@ export class SyncLinkRepository {
     return result;
   }
 
-  listActive(orgId: string, db: Db = this.db) {
-    return db
-      .selectFrom("syncLinks")
-      .selectAll()
-      .where("orgId", "=", orgId)
-      .where("deleted", "=", 0)
-      .execute()
-      .then((rows) => rows.map(fromRow));
+  // Active links whose base may differ from their calendar event's canonical
+  // columns, with those columns, in Echo id order, a page at a time after
+  // `afterEchoId` (links whose calendar event is gone are left out). The database
+  // leaves out the links whose base is the calendar's values as JSON: most of them,
+  // and the caller compares the rest field by field.
+  async mayDifferFromCalendar(orgId: string, afterEchoId: string | null, limit: number, db: Db = this.db) {
+    const calendarAsBase =
+      this.dialect === "postgres"
+        ? sql<boolean>`l.base::jsonb is distinct from jsonb_build_object(${sql.join(CALENDAR_AS_BASE)})`
+        : sql<boolean>`l.base is not json_object(${sql.join(CALENDAR_AS_BASE)})`;
+    let query = db
+      .selectFrom("syncLinks as l")
+      .innerJoin("calendarEvents as c", (join) =>
+        join.onRef("c.orgId", "=", "l.orgId").onRef("c.id", "=", "l.calendarEventId"),
+      )
+      .selectAll("l")
+      .select(["c.title", "c.date", "c.time", "c.room", "c.guestCount", "c.notes"])
+      .where("l.orgId", "=", orgId)
+      .where("l.deleted", "=", 0)
+      .where(calendarAsBase);
+    if (afterEchoId !== null) query = query.where("l.echoEventId", ">", afterEchoId);
+    const rows = await query.orderBy("l.echoEventId").limit(limit).execute();
+    return rows.map(({ title, date, time, room, guestCount, notes, ...link }) => ({
+      link: fromRow(link),
+      calendar: { title, date, time, room, guestCount, notes },
+    }));
   }
 }

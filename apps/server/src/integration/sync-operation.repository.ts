@@ -1,6 +1,7 @@
 import { newId } from "@maestro/shared/ids";
 import type { FieldChange, SyncOperation } from "@maestro/shared/integration.schema";
 import { sql } from "kysely";
+import { insertRows } from "../db/batches.ts";
 import type { Db, SyncOperationsTable } from "../db/schema.ts";
 
 export type NewOperation = Omit<SyncOperation, "id" | "startedAt" | "durationMs"> & {
@@ -26,28 +27,41 @@ export function toSyncOperation(r: SyncOperationsTable): SyncOperation {
   };
 }
 
+function toRow(orgId: string, op: NewOperation): SyncOperationsTable {
+  return {
+    id: op.id ?? newId("op"),
+    orgId,
+    direction: op.direction,
+    trigger: op.trigger,
+    echoEventId: op.echoEventId ?? null,
+    beoId: op.beoId ?? null,
+    status: op.status,
+    changes: JSON.stringify(op.changes),
+    error: op.error ?? null,
+    reason: op.reason ?? null,
+    webhookId: op.webhookId ?? null,
+    startedAt: op.startedAt ?? new Date().toISOString(),
+    durationMs: op.durationMs ?? 0,
+  };
+}
+
 // The audit trail: every sync decision is one row.
 export class SyncOperationRepository {
   constructor(private readonly db: Db) {}
 
   async record(orgId: string, op: NewOperation, db: Db = this.db): Promise<SyncOperation> {
-    const row: SyncOperationsTable = {
-      id: op.id ?? newId("op"),
-      orgId,
-      direction: op.direction,
-      trigger: op.trigger,
-      echoEventId: op.echoEventId ?? null,
-      beoId: op.beoId ?? null,
-      status: op.status,
-      changes: JSON.stringify(op.changes),
-      error: op.error ?? null,
-      reason: op.reason ?? null,
-      webhookId: op.webhookId ?? null,
-      startedAt: op.startedAt ?? new Date().toISOString(),
-      durationMs: op.durationMs ?? 0,
-    };
+    const row = toRow(orgId, op);
     await db.insertInto("syncOperations").values(row).execute();
     return toSyncOperation(row);
+  }
+
+  // Many decisions at once (a bulk import), in this order, in as few statements as
+  // the parameter limits allow. Returns their ids.
+  async recordMany(orgId: string, ops: readonly NewOperation[], db: Db = this.db): Promise<string[]> {
+    if (ops.length === 0) return [];
+    const rows = ops.map((op) => toRow(orgId, op));
+    await insertRows(db, "syncOperations", rows);
+    return rows.map((r) => r.id);
   }
 
   // Finishes an operation announced as pending (manual sync), or records it.

@@ -1,5 +1,6 @@
 import { newId } from "@maestro/shared/ids";
 import type { Role } from "@maestro/shared/maestro.schema";
+import { insertRows } from "../db/batches.ts";
 import type { Db } from "../db/schema.ts";
 
 export type Audience = Role | "all";
@@ -20,6 +21,30 @@ export class NotificationRepository {
       readAt: null,
     }));
     await db.insertInto("notifications").values(rows).execute();
+    return rows.map((r) => r.id);
+  }
+
+  // Several notifications at once (a bulk import), in this order: the rows add() would write for each.
+  async addMany(
+    orgId: string,
+    items: readonly { audience: Audience[]; kind: string; message: string; link: string | null }[],
+    db: Db = this.db,
+  ) {
+    const createdAt = new Date().toISOString();
+    const rows = items.flatMap((item) =>
+      item.audience.map((a) => ({
+        id: newId("ntf"),
+        orgId,
+        audience: a,
+        kind: item.kind,
+        message: item.message,
+        link: item.link,
+        createdAt,
+        readAt: null,
+      })),
+    );
+    if (rows.length === 0) return [];
+    await insertRows(db, "notifications", rows);
     return rows.map((r) => r.id);
   }
 

@@ -58,4 +58,16 @@ export class OrganizationRepository {
       .executeTakeFirstOrThrow();
     return row.beoSeq;
   }
+
+  // `count` consecutive BEO numbers in one statement: the first of them (the
+  // numbers nextBeoNumber would have given, one call after another).
+  async reserveBeoNumbers(db: Db, orgId: string, count: number): Promise<number> {
+    const row = await db
+      .updateTable("organizations")
+      .set((eb) => ({ beoSeq: eb("beoSeq", "+", count) }))
+      .where("id", "=", orgId)
+      .returning("beoSeq")
+      .executeTakeFirstOrThrow();
+    return row.beoSeq - count + 1;
+  }
 }
