@@ -50,6 +50,7 @@ async function pacedChanges(
   options: PropagationOptions,
   tag: string,
   onAcked: (change: Change) => void,
+  onSent: (change: Change) => void = () => undefined,
 ): Promise<{ changes: Change[]; errors: number; achievedRate: number }> {
   const total = Math.round(options.ratePerSecond * options.durationS);
   const interval = 1000 / options.ratePerSecond;
@@ -67,6 +68,7 @@ async function pacedChanges(
       sentAt: performance.now(),
     };
     changes.push(change);
+    onSent(change);
     inflight.push(
       fetch(`${sandbox.url}/v1/events/${change.echoId}`, {
         method: "PATCH",
@@ -180,6 +182,7 @@ async function maestroRun(
   }
   const outstanding = new Map<string, Change[]>(); // by Echo id, oldest first
   const checking = new Set<string>();
+  const lastLook = new Map<string, number>();
   const recheck = new Set<string>();
   // Reads the event; every outstanding change up to the one now visible is confirmed.
   let closed = false;
@@ -193,6 +196,7 @@ async function maestroRun(
     try {
       do {
         recheck.delete(echoId);
+        lastLook.set(echoId, performance.now());
         let title: string;
         let at: number;
         try {
@@ -228,20 +232,30 @@ async function maestroRun(
       // ignore
     }
   });
-  // A change whose live event was missed is still found, by a slow sweep (one look per event per second).
+  // A change whose live event was missed is still found, by a slow sweep: one look
+  // per event per second at most, and only at events nobody looked at for a second
+  // (a sweep that piled on whenever Maestro fell behind would keep it behind).
   const sweep = setInterval(() => {
     const now = performance.now();
     for (const [echoId, list] of outstanding)
-      if (list[0]?.ackedAt !== undefined && now - list[0].ackedAt > 1000) void confirm(echoId);
+      if (list[0]?.ackedAt !== undefined && now - list[0].ackedAt > 1000 && now - (lastLook.get(echoId) ?? 0) > 1000)
+        void confirm(echoId);
   }, 1000);
   try {
-    const run = await pacedChanges(sandbox, ids, options, "maestro", (change) => {
-      const list = outstanding.get(change.echoId) ?? [];
-      list.push(change);
-      outstanding.set(change.echoId, list);
-      // Maestro may have applied it before the PATCH's answer reached us.
-      void confirm(change.echoId);
-    });
+    // Outstanding from the moment the PATCH is sent: a live event that arrives before
+    // the PATCH's answer is not missed (its look at the event counts as seen at once).
+    const run = await pacedChanges(
+      sandbox,
+      ids,
+      options,
+      "maestro",
+      () => undefined,
+      (change) => {
+        const list = outstanding.get(change.echoId) ?? [];
+        list.push(change);
+        outstanding.set(change.echoId, list);
+      },
+    );
     await settle(run.changes, options.timeoutMs);
     const result = summarize(run.changes, run.errors, run.achievedRate);
     // Where the time went: PATCH answered → stored in Maestro's inbox → processed by the worker.

@@ -19,7 +19,7 @@ export type MaestroProcess = Child & { url: string; orgId: string; adminKey: str
 export type SandboxProcess = Child & { url: string; key: string };
 export type StoreLocation = { dataDir: string; databaseUrl?: string };
 
-// The Node flags `npm run start:maestro` runs Maestro with (e.g. --optimize-for-size):
+// The Node flags `npm run start:maestro` runs Maestro with (none today; e.g. heap sizing):
 // the bench measures Maestro as it is deployed.
 export function maestroNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> };

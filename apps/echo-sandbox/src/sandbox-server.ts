@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { pino, type Logger } from "pino";
 import { buildSandboxApp } from "./app.ts";
 import { openSandboxDatabase } from "./db/database.ts";
+import { startWalCheckpointer } from "@maestro/shared/sqlite-wal-checkpointer";
 import { createStoreClock } from "./db/store-clock.ts";
 import { createEventRepository } from "./events/event.repository.ts";
 import { createEventService } from "./events/event.service.ts";
@@ -59,6 +60,8 @@ export async function startEchoSandbox(options: EchoSandboxOptions): Promise<Ech
   const apiKey = options.apiKey ?? DEFAULT_ECHO_SANDBOX_API_KEY;
   const host = options.host ?? "127.0.0.1";
   const db = openSandboxDatabase(options.dataDir);
+  // Commits only append to the WAL; a thread copies it into the database file.
+  const checkpointer = startWalCheckpointer(db);
 
   const faults = createFaultState();
   const events = createEventRepository(db);
@@ -117,6 +120,7 @@ export async function startEchoSandbox(options: EchoSandboxOptions): Promise<Ech
   try {
     await app.listen({ port: options.port ?? DEFAULT_ECHO_SANDBOX_PORT, host });
   } catch (error) {
+    await checkpointer.stop();
     db.close();
     throw error;
   }
@@ -139,6 +143,7 @@ export async function startEchoSandbox(options: EchoSandboxOptions): Promise<Ech
         await worker.stop();
         await app.close();
         await sender.close();
+        await checkpointer.stop();
         db.close();
       })();
       return closing;

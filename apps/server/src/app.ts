@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import cookie from "@fastify/cookie";
@@ -32,7 +34,8 @@ import { AuditLog } from "./org/audit-log.ts";
 import { OrganizationRepository } from "./org/organization.repository.ts";
 import { RoomRepository } from "./rooms/room.repository.ts";
 import { keyFromString, SecretBox } from "./crypto/secret-box.ts";
-import { registerEchoWebhookRoutes } from "./integration/echo-webhook.routes.ts";
+import { createEchoWebhookReceiver, registerEchoWebhookRoutes } from "./integration/echo-webhook.routes.ts";
+import { createWebhookFastLane } from "./integration/webhook-fast-lane.ts";
 import { createIntegrationModule, type IntegrationOptions } from "./integration/integration.module.ts";
 import { registerIntegrationRoutes } from "./integration/integration.routes.ts";
 import { registerRoomRoutes } from "./rooms/room.routes.ts";
@@ -91,13 +94,30 @@ export async function buildApp({
     },
   );
 
+  const receiveWebhook = createEchoWebhookReceiver({ ...integration, metrics });
+  // The security headers never vary: computed by helmet on the first request, then copied.
+  let securityHeaders: [string, string | number | string[]][] | undefined;
+  const fastLane = createWebhookFastLane({
+    receive: receiveWebhook,
+    metrics,
+    logger,
+    trustProxy: config.trustProxy,
+    securityHeaders: () => securityHeaders,
+  });
+  const tls = config.tls
+    ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+    : undefined;
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
-    ...(config.tls
-      ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
-      : {}),
+    // Echo's webhook deliveries take the fast lane; everything else goes through Fastify.
+    serverFactory: (handler) => {
+      const route = (req: IncomingMessage, res: ServerResponse) => {
+        if (!fastLane(req, res)) handler(req, res);
+      };
+      return tls ? createHttpsServer(tls, route) : createHttpServer(route);
+    },
     // What Fastify refuses before routing (a malformed %-escape, an over-long path
     // parameter) gets the contract's error shape too, not Fastify's own.
     frameworkErrors: (error, _request, reply) => {
@@ -125,8 +145,6 @@ export async function buildApp({
       directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", "data:"] },
     },
   });
-  // The security headers never vary: computed by helmet on the first request, then copied.
-  let securityHeaders: [string, string | number | string[]][] | undefined;
   app.addHook("onRequest", (_request, reply, done) => {
     if (securityHeaders) {
       for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
@@ -191,7 +209,7 @@ export async function buildApp({
   registerBeoRoutes(app, beos, beoPdf);
   registerNotificationRoutes(app, notifications);
   registerStreamRoutes(app, live);
-  registerEchoWebhookRoutes(app, { ...integration, metrics });
+  registerEchoWebhookRoutes(app, receiveWebhook);
   registerIntegrationRoutes(app, integration);
 
   const hasWeb = existsSync(path.join(WEB_DIST, "index.html"));

@@ -67,29 +67,41 @@ export function roomClashFrom(rooms: readonly { name: string; combinesWith: read
 }
 
 // For each event, the ids of other active events that overlap it in the same
-// room (or in a room that shares space with it).
-export function findDoubleBookings(events: readonly BookingSlot[], clash: RoomClash = sameRoom): Map<string, string[]> {
-  const byDay = new Map<string, BookingSlot[]>();
+// room (or in a room that shares space with it). With `only`, just for those
+// events (a single event's page need not pair up the whole day).
+export function findDoubleBookings(
+  events: readonly BookingSlot[],
+  clash: RoomClash = sameRoom,
+  only?: ReadonlySet<string>,
+): Map<string, string[]> {
+  type Slot = { id: string; room: string; start: number; end: number };
+  const byDay = new Map<string, Slot[]>();
   for (const e of events) {
     if (e.status === "cancelled") continue;
-    const list = byDay.get(e.date) ?? [];
-    list.push(e);
-    byDay.set(e.date, list);
+    const [start, end] = span(e);
+    const list = byDay.get(e.date);
+    const slot = { id: e.id, room: e.room.toLowerCase(), start, end };
+    if (list) list.push(slot);
+    else byDay.set(e.date, [slot]);
   }
   const result = new Map<string, string[]>();
+  const add = (a: string, b: string) => {
+    const list = result.get(a);
+    if (list) list.push(b);
+    else result.set(a, [b]);
+  };
   for (const list of byDay.values()) {
     if (list.length < 2) continue;
     for (let i = 0; i < list.length; i++) {
+      const a = list[i]!;
+      const aWanted = !only || only.has(a.id);
       for (let j = i + 1; j < list.length; j++) {
-        const a = list[i]!;
         const b = list[j]!;
-        if (!clash(a.room, b.room)) continue;
-        const [as, ae] = span(a);
-        const [bs, be] = span(b);
-        if (as < be && bs < ae) {
-          result.set(a.id, [...(result.get(a.id) ?? []), b.id]);
-          result.set(b.id, [...(result.get(b.id) ?? []), a.id]);
-        }
+        const bWanted = !only || only.has(b.id);
+        if (!aWanted && !bWanted) continue;
+        if (a.start >= b.end || b.start >= a.end || !clash(a.room, b.room)) continue;
+        if (aWanted) add(a.id, b.id);
+        if (bWanted) add(b.id, a.id);
       }
     }
   }

@@ -110,8 +110,10 @@ export class CalendarRepository {
   // Row lock on PostgreSQL (SQLite serializes writers already). Every writer of a
   // calendar event, its BEO or its sync link takes this lock first, so
   // concurrent user edits and sync merges queue up instead of racing.
-  async lock(orgId: string, id: string, db: Db): Promise<void> {
-    if (this.dialect !== "postgres") return;
+  // Locks the row for the transaction (PostgreSQL); false where writers are serialized
+  // anyway (SQLite: one connection), so nothing read before can have changed.
+  async lock(orgId: string, id: string, db: Db): Promise<boolean> {
+    if (this.dialect !== "postgres") return false;
     await db
       .selectFrom("calendarEvents")
       .select("id")
@@ -119,6 +121,7 @@ export class CalendarRepository {
       .where("id", "=", id)
       .forUpdate()
       .execute();
+    return true;
   }
 
   findByEchoId(orgId: string, echoEventId: string, db: Db = this.db) {

@@ -115,7 +115,7 @@ export class CalendarService {
       days.length <= MAX_DATES_LISTED
         ? await this.repo.activeOnDates(orgId, days, rooms)
         : await this.repo.activeInRooms(orgId, dates[0]!, dates[dates.length - 1]!, rooms);
-    const overlaps = findDoubleBookings(others, clash);
+    const overlaps = findDoubleBookings(others, clash, new Set(active.map((e) => e.id)));
     return events.map((e) => {
       const withIds = overlaps.get(e.id);
       return withIds && e.status !== "cancelled" ? { ...e, doubleBookedWith: withIds } : e;

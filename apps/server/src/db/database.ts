@@ -5,6 +5,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type Sqli
 import pg from "pg";
 import type { Database, Db } from "./schema.ts";
 import { migrateToLatest } from "./migrations.ts";
+import { startWalCheckpointer } from "@maestro/shared/sqlite-wal-checkpointer";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -57,7 +58,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
-  const handle: DatabaseHandle = { db, dialect: "sqlite", close: () => db.destroy() };
+  const checkpointer = startWalCheckpointer(sqlite);
+  const handle: DatabaseHandle = {
+    db,
+    dialect: "sqlite",
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
   await migrateToLatest(handle);
   return handle;
 }

@@ -45,7 +45,7 @@ export type IntegrationOptions = {
   workerConcurrency?: number;
 };
 
-const SQLITE_WORKER_CONCURRENCY = 2;
+const SQLITE_WORKER_CONCURRENCY = 8;
 
 type Core = {
   database: DatabaseHandle;

@@ -6,6 +6,8 @@ import type { Db, SyncJobsTable } from "../db/schema.ts";
 
 export type JobKind = "echo_change" | "push" | "maestro_webhook" | "reconcile";
 export type Job = Selectable<SyncJobsTable>;
+// A claimed echo_change job may bring the echo_change jobs queued behind it on its key.
+export type ClaimedJob = Job & { followers?: Job[] };
 
 // A claimed job's lease. Its worker renews it while the job runs (every third of
 // it), so it only runs out when that worker is gone (killed, crashed, cut off):
@@ -66,7 +68,10 @@ export class JobQueue {
   }
 
   // Claims up to `limit` runnable jobs, each the oldest unfinished job of its key.
-  async claim(workerId: string, limit: number): Promise<Job[]> {
+  // With `coalesce`, an echo_change job comes with the echo_change jobs queued right
+  // behind it on its key (up to the first job of another kind, at most `coalesce`):
+  // they are Echo snapshots of the same event, and only the newest needs merging.
+  async claim(workerId: string, limit: number, options: { coalesce?: number } = {}): Promise<ClaimedJob[]> {
     const now = new Date().toISOString();
     const lockedUntil = new Date(Date.now() + LEASE_MS).toISOString();
     // Walks the open jobs in seq order (partial index sync_jobs_open) and stops at
@@ -84,22 +89,53 @@ export class JobQueue {
           and k.status in ('queued', 'running') and k.seq < j.seq)
       order by j.seq
       limit ${limit}`;
-    if (this.dialect === "postgres") {
+    const claimAll = async (db: Db): Promise<ClaimedJob[]> => {
       const result = await sql<Record<string, unknown>>`
         update sync_jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
           attempts = attempts + 1, updated_at = ${now}
-        where seq in (${eligible} for update skip locked)
-        returning *`.execute(this.db);
-      return result.rows.map(camel);
-    }
+        where seq in (${eligible}${this.dialect === "postgres" ? sql` for update skip locked` : sql``})
+        returning *`.execute(db);
+      const heads: ClaimedJob[] = result.rows.map(camel).sort((a, b) => a.seq - b.seq);
+      const echoHeads = heads.filter((h) => h.kind === "echo_change");
+      if (!options.coalesce || echoHeads.length === 0) return heads;
+      // One statement for every head: the open echo_change jobs of their keys with no
+      // job of another kind before them (the head is each key's oldest open job, and running now).
+      const keys = sql.join(echoHeads.map((h) => sql`(${h.orgId}, ${h.orderingKey})`));
+      const followers = await sql<Record<string, unknown>>`
+        update sync_jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
+          attempts = attempts + 1, updated_at = ${now}
+        where seq in (
+          select f.seq from sync_jobs f
+          where (f.org_id, f.ordering_key) in (values ${keys})
+            and f.kind = 'echo_change'
+            and ((f.status = 'queued' and f.run_at <= ${now}) or (f.status = 'running' and f.locked_until < ${now}))
+            and not exists (
+              select 1 from sync_jobs b
+              where b.org_id = f.org_id and b.ordering_key = f.ordering_key and b.kind <> 'echo_change'
+                and b.status in ('queued', 'running') and b.seq < f.seq)
+          order by f.seq
+          limit ${options.coalesce})
+        returning *`.execute(db);
+      const byKey = new Map(echoHeads.map((h) => [`${h.orgId}\u0000${h.orderingKey}`, h]));
+      for (const f of followers.rows.map(camel).sort((a, b) => a.seq - b.seq)) {
+        const head = byKey.get(`${f.orgId}\u0000${f.orderingKey}`);
+        if (head && f.seq > head.seq) (head.followers ??= []).push(f);
+      }
+      return heads;
+    };
     return this.db.transaction().execute(async (trx) => {
-      const result = await sql<Record<string, unknown>>`
-        update sync_jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
-          attempts = attempts + 1, updated_at = ${now}
-        where seq in (${eligible})
-        returning *`.execute(trx);
-      return result.rows.map(camel);
+      // A claim lost in a crash is a job left queued: taken again.
+      await this.relaxDurability(trx);
+      return claimAll(trx);
     });
+  }
+
+  // Work derived from durable input (a stored delivery, a queued job) need not wait
+  // for its own commit to reach the disk on PostgreSQL: if the database crashes
+  // first, the transaction is lost as a whole, the delivery and the job with it,
+  // and the work is simply done again. (SQLite in WAL mode does not sync commits anyway.)
+  async relaxDurability(trx: Db): Promise<void> {
+    if (this.dialect === "postgres") await sql`set local synchronous_commit = off`.execute(trx);
   }
 
   // Extends the leases of the jobs this worker is still running.
@@ -133,6 +169,20 @@ export class JobQueue {
       .updateTable("syncJobs")
       .set({ status: "done", lockedBy: null, lockedUntil: null, operationId, updatedAt: new Date().toISOString() })
       .where("seq", "=", job.seq)
+      .execute();
+  }
+
+  // Jobs finished together by one operation (a coalesced group): one statement.
+  async completeMany(jobs: readonly Job[], operationId: string | null, db: Db = this.db) {
+    if (jobs.length === 0) return;
+    await db
+      .updateTable("syncJobs")
+      .set({ status: "done", lockedBy: null, lockedUntil: null, operationId, updatedAt: new Date().toISOString() })
+      .where(
+        "seq",
+        "in",
+        jobs.map((j) => j.seq),
+      )
       .execute();
   }
 

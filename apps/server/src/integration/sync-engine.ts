@@ -64,7 +64,8 @@ export class SyncEngine {
   async applyEchoEvent(
     integration: OrgIntegration,
     event: EchoCRMEvent,
-    meta: { trigger: Trigger; webhookId?: string; type?: string },
+    // `superseded`: older snapshots of this event delivered together with this one, not merged on their own.
+    meta: { trigger: Trigger; webhookId?: string; type?: string; superseded?: number },
     outer?: Db,
     // Runs in the same transaction once the decision is recorded (the worker marks
     // the delivery processed and the job done there: one commit per change).
@@ -81,16 +82,28 @@ export class SyncEngine {
         ...(meta.webhookId ? { webhookId: meta.webhookId } : {}),
         startedAt,
       };
+      const coalesced = meta.superseded
+        ? ` (newest of ${meta.superseded + 1} deliveries of this event waiting together)`
+        : "";
       const record = (op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">) =>
-        this.d.ops.record(orgId, { ...base, ...op, durationMs: performance.now() - started }, trx);
+        this.d.ops.record(
+          orgId,
+          {
+            ...base,
+            ...op,
+            ...(op.reason !== undefined ? { reason: op.reason + coalesced } : {}),
+            durationMs: performance.now() - started,
+          },
+          trx,
+        );
 
       if (!allowsEchoToMaestro(integration.direction)) {
         return record({ status: "skipped", changes: [], reason: "sync direction is maestro_to_echo" });
       }
       const known = await this.d.links.get(orgId, event.id, trx);
-      if (known) await this.d.calendarRepo.lock(orgId, known.calendarEventId, trx);
+      const locked = known ? await this.d.calendarRepo.lock(orgId, known.calendarEventId, trx) : false;
       // Re-read under the lock: a push may have moved the link meanwhile.
-      const link = known ? await this.d.links.get(orgId, event.id, trx) : undefined;
+      const link = locked ? await this.d.links.get(orgId, event.id, trx) : known;
       if (link && event.version <= link.echoVersion) {
         // A late contract.signed still guarantees the BEO (idempotent).
         const beoId =
@@ -126,7 +139,14 @@ export class SyncEngine {
     }
     this.d.live.publish({ orgId, type: "sync.status", data: {} });
     this.d.logger.info(
-      { opId: op.id, webhookId: meta.webhookId, echoEventId: event.id, status: op.status, reason: op.reason },
+      {
+        opId: op.id,
+        webhookId: meta.webhookId,
+        echoEventId: event.id,
+        status: op.status,
+        reason: op.reason,
+        ...(meta.superseded ? { superseded: meta.superseded } : {}),
+      },
       "echo change processed",
     );
     return op;
@@ -461,8 +481,11 @@ export class SyncEngine {
       },
       trx,
     );
+    // The BEO read above, in this transaction, still stands; a signed contract without one gets it now.
     const beoId =
-      event.contractStatus === "signed" && !options.deleting ? await this.ensureBeo(trx, orgId, cal.id) : beo?.id;
+      event.contractStatus === "signed" && !options.deleting
+        ? (beo?.id ?? (await this.ensureBeo(trx, orgId, cal.id)))
+        : beo?.id;
     if (needsPush && allowsMaestroToEcho(integration.direction) && !options.deleting) {
       await this.d.jobs.enqueue(orgId, "push", event.id, { echoEventId: event.id, trigger: "beo_change" }, trx);
     }

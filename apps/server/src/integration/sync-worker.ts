@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Metrics } from "../observability/metrics.ts";
 import { EchoError } from "./echo-client.ts";
 import type { IntegrationRuntime } from "./integration-runtime.ts";
-import { LEASE_MS, type Job, type JobQueue } from "./job-queue.ts";
+import { LEASE_MS, type ClaimedJob, type Job, type JobQueue } from "./job-queue.ts";
 import type { MaestroWebhookSender } from "./maestro-webhook-sender.ts";
 import type { ReconciliationService } from "./reconciliation.service.ts";
 import { NonRetryableSyncError, type SyncEngine, type Trigger } from "./sync-engine.ts";
@@ -38,6 +38,15 @@ const payloads = {
 
 // dispatch() finished the job in the change's own transaction.
 const COMPLETED = Symbol("completed");
+// Echo snapshots of one event queued behind each other are merged once, newest first.
+const MAX_COALESCED = 500;
+// Webhooks pouring in (this many stored within the inbox's window, about 1,000/s):
+// the receiver goes first, the worker runs one group at a time and then rests four
+// times as long as it worked, so at most a fifth of the process goes to merging.
+// The backlog it leaves is merged when the burst is over, with heavy coalescing.
+const PRESSURE_DELIVERIES = 200;
+const PRESSURE_REST_FACTOR = 4;
+const PRESSURE_MAX_REST_MS = 500;
 
 // Exponential backoff with full jitter; Echo's Retry-After is a floor.
 export function retryDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
@@ -57,6 +66,8 @@ export class SyncWorker {
   private readonly held = new Set<number>();
   // After a nudge, look again quickly a few times: the enqueuing transaction may still be committing.
   private eagerPolls = 0;
+  // Under ingest pressure: no new work before this time (performance.now()).
+  private restUntil = 0;
 
   constructor(
     private readonly deps: {
@@ -114,24 +125,34 @@ export class SyncWorker {
     }, LEASE_MS / 3);
     renewal.unref();
     while (this.running) {
-      let claimed: Job[] = [];
-      if (active.size < concurrency) {
+      let claimed: ClaimedJob[] = [];
+      const pressured = this.deps.inbox.recentlyStored() >= PRESSURE_DELIVERIES;
+      const limit = pressured ? 1 : concurrency;
+      const resting = pressured && performance.now() < this.restUntil;
+      // Claims come in batches (half the slots free): a claim costs a statement and a commit.
+      if (active.size <= Math.floor(limit / 2) && !resting) {
         try {
-          claimed = await this.deps.jobs.claim(this.id, concurrency - active.size);
+          claimed = await this.deps.jobs.claim(this.id, limit - active.size, { coalesce: MAX_COALESCED });
         } catch (err) {
           this.deps.logger.error({ err }, "claiming jobs failed");
         }
       }
       for (const job of claimed) {
+        const started = performance.now();
         const p = this.execute(job).finally(() => {
+          const now = performance.now();
+          this.restUntil = now + Math.min(PRESSURE_MAX_REST_MS, (now - started) * PRESSURE_REST_FACTOR);
           active.delete(p);
           this.wake.emit("wake");
         });
         active.add(p);
       }
-      if (claimed.length === 0 || active.size >= concurrency) {
-        const wait =
-          claimed.length === 0 && this.eagerPolls > 0 && active.size < concurrency ? (this.eagerPolls--, 2) : pollMs;
+      if (claimed.length === 0 || active.size > Math.floor(limit / 2)) {
+        const wait = resting
+          ? Math.max(1, Math.ceil(this.restUntil - performance.now()))
+          : claimed.length === 0 && this.eagerPolls > 0 && active.size < limit
+            ? (this.eagerPolls--, 2)
+            : pollMs;
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(timer);
@@ -147,19 +168,30 @@ export class SyncWorker {
     clearInterval(renewal);
   }
 
-  private async execute(job: Job): Promise<void> {
+  private async execute(job: ClaimedJob): Promise<void> {
+    const group: Job[] = [job, ...(job.followers ?? [])];
     this.inFlight++;
-    this.held.add(job.seq);
-    const log = this.deps.logger.child({ jobId: job.id, kind: job.kind, key: job.orderingKey, attempt: job.attempts });
+    for (const j of group) this.held.add(j.seq);
     try {
       const integration = await this.deps.runtime.get(job.orgId);
       if (!integration || !integration.enabled) {
-        await this.deps.jobs.fail(job, "integration is not configured or disabled", null);
+        for (const j of group) await this.deps.jobs.fail(j, "integration is not configured or disabled", null);
         return;
       }
       const opId = await this.dispatch(job, integration);
       if (opId !== COMPLETED) await this.deps.jobs.complete(job, opId);
     } catch (err) {
+      for (const j of group) await this.failed(j, err);
+    } finally {
+      for (const j of group) this.held.delete(j.seq);
+      this.inFlight--;
+    }
+  }
+
+  // Another attempt later, or parked as failed (on record) after the last one.
+  private async failed(job: Job, err: unknown): Promise<void> {
+    const log = this.deps.logger.child({ jobId: job.id, kind: job.kind, key: job.orderingKey, attempt: job.attempts });
+    try {
       const message = err instanceof Error ? err.message : String(err);
       const retryable =
         !(err instanceof NonRetryableSyncError) &&
@@ -190,44 +222,20 @@ export class SyncWorker {
       } else {
         log.warn({ err: message, retryInMs: Math.round(delay ?? 0) }, "sync job will be retried");
       }
-    } finally {
-      this.held.delete(job.seq);
-      this.inFlight--;
+    } catch (failure) {
+      // The lease runs out and the job is taken again: nothing is lost.
+      log.error({ err: failure }, "recording a job failure failed");
     }
   }
 
   private async dispatch(
-    job: Job,
+    job: ClaimedJob,
     integration: NonNullable<Awaited<ReturnType<IntegrationRuntime["get"]>>>,
   ): Promise<string | null | typeof COMPLETED> {
     const raw = JSON.parse(job.payload) as unknown;
     switch (job.kind) {
-      case "echo_change": {
-        const p = payloads.echo_change.parse(raw);
-        let event: EchoCRMEvent | undefined = p.event;
-        let type: string | undefined;
-        if (p.webhookId) {
-          const row = await this.deps.inbox.get(job.orgId, p.webhookId);
-          if (!row?.payload) throw new NonRetryableSyncError(`inbox payload ${p.webhookId} is missing`);
-          const payload = echoWebhookPayloadSchema.parse(JSON.parse(row.payload));
-          event = payload.data.event;
-          type = payload.type;
-        }
-        if (!event) throw new NonRetryableSyncError("echo_change job without an event");
-        const webhookId = p.webhookId;
-        // The change, its delivery marked processed and the job done commit together.
-        await this.deps.engine.applyEchoEvent(
-          integration,
-          event,
-          { trigger: p.source as Trigger, ...(webhookId ? { webhookId } : {}), ...(type ? { type } : {}) },
-          undefined,
-          async (trx, op) => {
-            if (webhookId) await this.deps.inbox.markProcessed(job.orgId, webhookId, trx);
-            await this.deps.jobs.complete(job, op.id, trx);
-          },
-        );
-        return COMPLETED;
-      }
+      case "echo_change":
+        return this.applyEchoChanges(job, integration);
       case "push": {
         const p = payloads.push.parse(raw);
         return (await this.deps.engine.pushToEcho(integration, p.echoEventId, p.trigger as Trigger)).id;
@@ -250,5 +258,78 @@ export class SyncWorker {
       default:
         throw new NonRetryableSyncError(`unknown job kind ${job.kind}`);
     }
+  }
+
+  // One event's queued Echo snapshots (the job and its followers): the newest is
+  // merged; every delivery is marked processed and every job done in the merge's
+  // own transaction, so a crash leaves all of them to be taken again.
+  private async applyEchoChanges(
+    job: ClaimedJob,
+    integration: NonNullable<Awaited<ReturnType<IntegrationRuntime["get"]>>>,
+  ): Promise<typeof COMPLETED> {
+    const group: Job[] = [job, ...(job.followers ?? [])];
+    const jobsPayloads = group.map((j) => ({ job: j, p: payloads.echo_change.parse(JSON.parse(j.payload)) }));
+    const webhookIds = jobsPayloads.flatMap(({ p }) => (p.webhookId ? [p.webhookId] : []));
+    const rows = new Map((await this.deps.inbox.getMany(job.orgId, webhookIds)).map((r) => [r.webhookId, r]));
+    type Snapshot = { job: Job; event: EchoCRMEvent; source: Trigger; webhookId?: string; type?: string };
+    const snapshots: Snapshot[] = [];
+    const unusable: { job: Job; reason: string }[] = [];
+    for (const { job: j, p } of jobsPayloads) {
+      if (!p.webhookId) {
+        if (p.event) snapshots.push({ job: j, event: p.event, source: p.source as Trigger });
+        else unusable.push({ job: j, reason: "echo_change job without an event" });
+        continue;
+      }
+      const stored = rows.get(p.webhookId)?.payload;
+      const payload = stored ? echoWebhookPayloadSchema.safeParse(parseJson(stored)) : undefined;
+      if (!payload?.success) {
+        unusable.push({
+          job: j,
+          reason: stored ? `inbox payload ${p.webhookId} is not valid` : `inbox payload ${p.webhookId} is missing`,
+        });
+        continue;
+      }
+      snapshots.push({
+        job: j,
+        event: payload.data.data.event,
+        source: p.source as Trigger,
+        webhookId: p.webhookId,
+        type: payload.data.type,
+      });
+    }
+    if (snapshots.length === 0) throw new NonRetryableSyncError(unusable[0]!.reason);
+    for (const u of unusable) await this.failed(u.job, new NonRetryableSyncError(u.reason));
+    // The newest version wins; of equal versions, the one delivered last.
+    const newest = snapshots.reduce((a, b) => (b.event.version >= a.event.version ? b : a));
+    const processed = snapshots.flatMap((s) => (s.webhookId ? [s.webhookId] : []));
+    await this.deps.engine.applyEchoEvent(
+      integration,
+      newest.event,
+      {
+        trigger: newest.source,
+        ...(newest.webhookId ? { webhookId: newest.webhookId } : {}),
+        ...(newest.type ? { type: newest.type } : {}),
+        superseded: snapshots.length - 1,
+      },
+      undefined,
+      async (trx, op) => {
+        await this.deps.jobs.relaxDurability(trx);
+        await this.deps.inbox.markProcessed(job.orgId, processed, trx);
+        await this.deps.jobs.completeMany(
+          snapshots.map((s) => s.job),
+          op.id,
+          trx,
+        );
+      },
+    );
+    return COMPLETED;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -88,11 +88,27 @@ export function subscribeLive(names: readonly LiveEventName[], handler: LiveHand
 }
 
 // Subscribes for the component's lifetime; the latest handler is always used.
-export function useLiveEvent(names: readonly LiveEventName[], handler: LiveHandler): void {
+// Handlers refetch, so a burst of events (a busy sync sends one per change) is
+// answered with one call `throttleMs` after its first event, and one per window
+// while it lasts; the call gets the burst's last event.
+export function useLiveEvent(names: readonly LiveEventName[], handler: LiveHandler, throttleMs = 250): void {
   const ref = useRef(handler);
   ref.current = handler;
   const key = names.join(",");
   useEffect(() => {
-    return subscribeLive(key.split(",") as LiveEventName[], (name, data) => ref.current(name, data));
-  }, [key]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last: Parameters<LiveHandler> | undefined;
+    const unsubscribe = subscribeLive(key.split(",") as LiveEventName[], (name, data) => {
+      last = [name, data];
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (last) ref.current(...last);
+      }, throttleMs);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [key, throttleMs]);
 }

@@ -80,8 +80,13 @@ export function useApiQuery<T>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = subscribeLive(liveKey.split(",") as LiveEventName[], (name, payload) => {
       if (name !== "reconnected" && filterRef.current && !filterRef.current(payload)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => setTick((t) => t + 1), debounceMs);
+      // One refetch per window, `debounceMs` after the first event of a burst: a steady
+      // stream of changes (a busy sync) still refreshes the view every window.
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        setTick((t) => t + 1);
+      }, debounceMs);
     });
     return () => {
       clearTimeout(timer);

@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorBody } from "@maestro/shared/errors";
+import type { Logger } from "pino";
+import type { Metrics } from "../observability/metrics.ts";
+import { WEBHOOK_BODY_LIMIT, type EchoWebhookReceiver } from "./echo-webhook.routes.ts";
+import { MAESTRO_WEBHOOK_RECEIVER_PATH } from "./integration.service.ts";
+
+const ROUTE = MAESTRO_WEBHOOK_RECEIVER_PATH;
+// What every answer of the lane carries (an API answer: JSON, never sniffed, never cached).
+const BASE_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+} as const;
+
+export type FastLaneDeps = {
+  receive: EchoWebhookReceiver;
+  metrics: Metrics;
+  logger: Logger;
+  trustProxy: boolean;
+  // Fastify's security headers, once known (added to every answer).
+  securityHeaders: () => readonly [string, string | number | string[]][] | undefined;
+};
+
+// The webhook receiver straight on node:http, ahead of Fastify's request cycle
+// (routing, hooks, cookies, rate limiting, per-request child loggers): Echo's
+// deliveries are the one high-volume request, and they need none of it. The
+// logic (verification, validation, the inbox) is the same receiver the Fastify
+// route calls. Returns false for every other request, which Fastify then serves.
+export function createWebhookFastLane(deps: FastLaneDeps) {
+  let served = 0;
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? "";
+    if (req.method !== "POST" || !url.startsWith(ROUTE)) return false;
+    const rest = url.slice(ROUTE.length);
+    if (rest !== "" && !rest.startsWith("?")) return false;
+    void serve(req, res, rest.slice(1), ++served);
+    return true;
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, query: string, n: number) {
+    const log = deps.logger.isLevelEnabled("info") ? deps.logger.child({ reqId: `wh-${n}` }) : deps.logger;
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      deps.metrics.httpRequests.inc({ method: "POST", route: ROUTE, status });
+      if (res.headersSent || res.destroyed) return;
+      for (const [name, value] of deps.securityHeaders() ?? []) res.setHeader(name, value);
+      res.writeHead(status, { ...BASE_HEADERS, ...headers });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (declared > WEBHOOK_BODY_LIMIT) {
+        req.resume();
+        return send(413, errorBody("payload_too_large", "request body is too large"), { connection: "close" });
+      }
+      const raw = await readBody(req);
+      if (raw === undefined)
+        return send(413, errorBody("payload_too_large", "request body is too large"), { connection: "close" });
+      const org = orgParam(query);
+      const answer = await deps.receive({
+        headers: req.headers,
+        raw,
+        org,
+        ip: clientAddress(req, deps.trustProxy),
+        log,
+      });
+      send(answer.status, answer.body, answer.headers);
+    } catch (err) {
+      // The delivery is not acknowledged: Echo sends it again later.
+      log.error({ err }, "webhook delivery could not be stored");
+      send(503, errorBody("internal_error", "the delivery could not be stored; retry later"), { "retry-after": "5" });
+    }
+  }
+}
+
+// The body, or undefined past the limit (the rest is drained, not buffered).
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > WEBHOOK_BODY_LIMIT) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    let ended = false;
+    req.on("end", () => {
+      ended = true;
+      resolve(tooLarge ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.on("error", reject);
+    req.on("close", () => {
+      if (!ended) reject(new Error("the client closed the connection before the body was complete"));
+    });
+  });
+}
+
+// `org` when the query names it exactly once (as Fastify's parser would give a string).
+function orgParam(query: string): string | undefined {
+  if (!query) return undefined;
+  const values = new URLSearchParams(query).getAll("org");
+  return values.length === 1 ? values[0] : undefined;
+}
+
+// As Fastify's `request.ip`: the socket's address, or the nearest client of a trusted proxy.
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers["x-forwarded-for"];
+  if (trustProxy && typeof forwarded === "string" && forwarded.length > 0) {
+    const hops = forwarded.split(",");
+    return hops[0]!.trim();
+  }
+  return req.socket.remoteAddress ?? "unknown";
+}
