@@ -123,11 +123,7 @@ export class JobQueue {
       }
       return heads;
     };
-    return this.db.transaction().execute(async (trx) => {
-      // A claim lost in a crash is a job left queued: taken again.
-      await this.relaxDurability(trx);
-      return claimAll(trx);
-    });
+    return this.db.transaction().execute(claimAll);
   }
 
   // Work derived from durable input (a stored delivery, a queued job) need not wait
