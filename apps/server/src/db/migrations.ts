@@ -321,10 +321,20 @@ const m0003_syncJobsOpenIndex: Builder = async (db) => {
   await sql`create index sync_jobs_open on sync_jobs (seq) where status in ('queued', 'running')`.execute(db);
 };
 
+// An Echo deletion can overtake the creation of an event Maestro has not seen yet:
+// the import looks for a deletion already received (only deletions are indexed,
+// so the receiver's writes do not pay for it).
+const m0004_inboxDeletionsIndex: Builder = async (db) => {
+  await sql`create index webhook_inbox_deletions on webhook_inbox (org_id, echo_event_id) where type = 'event.deleted'`.execute(
+    db,
+  );
+};
+
 export const migrations: [string, Builder][] = [
   ["0001_foundation", m0001_foundation],
   ["0002_integration", m0002_integration],
   ["0003_sync_jobs_open_index", m0003_syncJobsOpenIndex],
+  ["0004_inbox_deletions_index", m0004_inboxDeletionsIndex],
 ];
 
 export async function migrateToLatest(handle: DatabaseHandle, schema?: string): Promise<void> {

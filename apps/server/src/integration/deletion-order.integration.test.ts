@@ -73,4 +73,25 @@ describe("an Echo deletion that arrives before the update it follows", () => {
     );
     expect(history.find((op) => op.webhookId === `msg_renamed_${created.id}`)).toMatchObject({ status: "skipped" });
   });
+
+  it("does not bring back an event whose deletion overtook its creation", async () => {
+    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
+    // Maestro never hears of the event from Echo itself: the test delivers creation and deletion, deletion first.
+    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Gone Before Seen" })).body;
+    const deleted = (await kit.echo("DELETE", `/v1/events/${created.id}`)).body;
+    await deliver("event.deleted", deleted, `msg_deleted_first_${created.id}`);
+    await settle(kit);
+    await deliver("event.created", created, `msg_created_late_${created.id}`);
+    await settle(kit);
+    await kit.echo("POST", "/_sandbox/faults", {});
+
+    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
+    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
+      .data as any[];
+    expect(history.find((op) => op.webhookId === `msg_created_late_${created.id}`)).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining("its deletion"),
+    });
+  });
 });

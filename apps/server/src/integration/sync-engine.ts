@@ -156,6 +156,22 @@ export class SyncEngine {
     const orgId = integration.orgId;
     if (event.deletedAt)
       return record({ status: "skipped", changes: [], reason: "deleted in Echo before Maestro knew it" });
+    // Deletions are final in Echo: one already received means this older snapshot
+    // (a creation overtaken by its deletion) must not bring the event back.
+    const deletion = await trx
+      .selectFrom("webhookInbox")
+      .select("webhookId")
+      .where("orgId", "=", orgId)
+      .where("echoEventId", "=", event.id)
+      .where("type", "=", "event.deleted")
+      .where("status", "=", "processed")
+      .executeTakeFirst();
+    if (deletion)
+      return record({
+        status: "skipped",
+        changes: [],
+        reason: `deleted in Echo: its deletion (${deletion.webhookId}) came before this older snapshot`,
+      });
     const now = new Date().toISOString();
     const existing = await this.d.calendarRepo.findByEchoId(orgId, event.id, trx);
     const calendarId = existing?.id ?? newId("cal");
