@@ -43,9 +43,19 @@ export function diffBodies(before: BeoBody, after: BeoBody): { field: BeoField; 
   for (const field of BEO_FIELDS) {
     const a = getField(before, field);
     const b = getField(after, field);
-    if (!isDeepStrictEqual(a ?? null, b ?? null)) changes.push({ field, old: a ?? null, new: b ?? null });
+    if (!isDeepStrictEqual(stored(a ?? null), stored(b ?? null)))
+      changes.push({ field, old: a ?? null, new: b ?? null });
   }
   return changes;
+}
+
+// A value as the stored (JSON) document holds it: a key whose value is undefined is no key.
+function stored(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stored);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = stored(v);
+  return out;
 }
 
 // Applies a partial document: nested sections merge key by key, null removes an optional value.
