@@ -182,21 +182,7 @@ export class SyncEngine {
         { id: calendarId, orgId, ...fields, beoId: null, createdAt: now, updatedAt: now },
         trx,
       );
-    await this.d.links.insert(
-      {
-        orgId,
-        echoEventId: event.id,
-        calendarEventId: calendarId,
-        echoVersion: event.version,
-        base: canonicalFromEcho(event),
-        maestroChangedAt: {},
-        echoBeoId: event.beoId ?? null,
-        echoBeoStatus: event.beoStatus ?? null,
-        deleted: 0,
-        updatedAt: now,
-      },
-      trx,
-    );
+    await this.d.links.insert(newLink(orgId, event, calendarId, canonicalFromEcho(event), now), trx);
     const beoId = event.contractStatus === "signed" ? await this.ensureBeo(trx, orgId, calendarId) : undefined;
     const canonical = canonicalFromEcho(event);
     return record({
@@ -243,18 +229,7 @@ export class SyncEngine {
     );
     const canonical = events.map(canonicalFromEcho);
     await this.d.links.insertMany(
-      events.map((event, i) => ({
-        orgId,
-        echoEventId: event.id,
-        calendarEventId: rows[i]!.id,
-        echoVersion: event.version,
-        base: canonical[i]!,
-        maestroChangedAt: {},
-        echoBeoId: event.beoId ?? null,
-        echoBeoStatus: event.beoStatus ?? null,
-        deleted: 0,
-        updatedAt: now,
-      })),
+      events.map((event, i) => newLink(orgId, event, rows[i]!.id, canonical[i]!, now)),
       trx,
     );
     await this.d.notifications.addMany(
@@ -703,6 +678,22 @@ export type ImportedBatch = { orgId: string; trigger: Trigger; echoChangedAt: nu
 type Recorder = (
   op: Omit<SyncOperation, "id" | "startedAt" | "durationMs" | "direction" | "trigger">,
 ) => Promise<SyncOperation>;
+
+// The link of a newly imported event: its base is Echo's values, Maestro has changed nothing yet.
+function newLink(orgId: string, event: EchoCRMEvent, calendarEventId: string, base: CanonicalFields, now: string) {
+  return {
+    orgId,
+    echoEventId: event.id,
+    calendarEventId,
+    echoVersion: event.version,
+    base,
+    maestroChangedAt: {},
+    echoBeoId: event.beoId ?? null,
+    echoBeoStatus: event.beoStatus ?? null,
+    deleted: 0,
+    updatedAt: now,
+  };
+}
 
 function setValue(target: Partial<CanonicalFields>, field: CanonicalField, value: unknown) {
   (target as Record<string, unknown>)[field] = value;
