@@ -40,7 +40,7 @@ const payloads = {
 const COMPLETED = Symbol("completed");
 // Echo snapshots of one event queued behind each other are merged once, newest first.
 const MAX_COALESCED = 500;
-// Webhooks pouring in (this many stored within the inbox's window, about 1,000/s):
+// Webhooks pouring in (this many stored within the last 200–400 ms, some 500–1,000/s):
 // the receiver goes first, the worker runs one group at a time and then rests four
 // times as long as it worked, so at most a fifth of the process goes to merging.
 // The backlog it leaves is merged when the burst is over, with heavy coalescing.

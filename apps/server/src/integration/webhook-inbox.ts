@@ -151,12 +151,11 @@ export class WebhookInbox {
       .execute();
   }
 
-  // Deliveries stored by this process in about the last `windowMs` (the worker
-  // yields to the receiver while webhooks pour in).
-  recentlyStored(windowMs = PRESSURE_WINDOW_MS): number {
-    const now = performance.now();
-    this.roll(now);
-    return this.storedNow + (now - this.bucketStartedAt < windowMs ? this.storedBefore : 0);
+  // Deliveries stored by this process in the current and the previous window of
+  // PRESSURE_WINDOW_MS (the worker yields to the receiver while webhooks pour in).
+  recentlyStored(): number {
+    this.roll(performance.now());
+    return this.storedNow + this.storedBefore;
   }
 
   private roll(now: number) {
