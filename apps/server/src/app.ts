@@ -234,6 +234,7 @@ export async function buildApp({
     async close() {
       await integration.stop();
       await app.close();
+      await integration.inbox.close();
       await live.close();
     },
   };

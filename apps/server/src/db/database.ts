@@ -14,6 +14,8 @@ export type DatabaseHandle = {
   dialect: DialectName;
   // PostgreSQL only: the pool, for LISTEN/NOTIFY.
   pool?: pg.Pool;
+  // SQLite only: the database file (threads open their own connection to it).
+  sqliteFile?: string;
   close(): Promise<void>;
 };
 
@@ -62,6 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const handle: DatabaseHandle = {
     db,
     dialect: "sqlite",
+    sqliteFile: file,
     close: async () => {
       await checkpointer.stop();
       await db.destroy();

@@ -31,6 +31,8 @@ import { SyncEngine } from "./sync-engine.ts";
 import { SyncLinkRepository } from "./sync-link.repository.ts";
 import { SyncOperationRepository } from "./sync-operation.repository.ts";
 import { SyncWorker, type RetryPolicy } from "./sync-worker.ts";
+import { PostgresInboxWriter } from "./postgres-inbox-writer.ts";
+import { SqliteInboxWriter } from "./sqlite-inbox-writer.ts";
 import { WebhookInbox } from "./webhook-inbox.ts";
 
 export type IntegrationOptions = {
@@ -88,7 +90,10 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
   const badSignatures = new BadSignatureTracker();
   let worker: SyncWorker | undefined;
   const nudge = () => worker?.nudge();
-  const inbox = new WebhookInbox(db, jobs, 256, nudge);
+  const inboxWriter = core.database.sqliteFile
+    ? new SqliteInboxWriter(core.database.sqliteFile, db, logger)
+    : new PostgresInboxWriter(db);
+  const inbox = new WebhookInbox(db, jobs, 256, nudge, inboxWriter);
   const engine = new SyncEngine({
     db,
     runtime,

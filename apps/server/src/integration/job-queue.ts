@@ -14,6 +14,11 @@ export type ClaimedJob = Job & { followers?: Job[] };
 // then another worker takes the job over.
 export const LEASE_MS = 15_000;
 export const DEFAULT_MAX_ATTEMPTS = 8;
+// What Maestro sends to Echo waits while a reconciliation of the organization runs
+// (a live lease): Maestro does not write to Echo while it reads Echo's state page by
+// page, and a first import's BEO announcements (two requests per signed contract)
+// do not compete with the import itself. They start when it is done.
+const HELD_DURING_RECONCILIATION: readonly JobKind[] = ["push", "maestro_webhook"];
 
 // The durable queue behind the inbox and the outbox. Jobs that share an
 // ordering key (one Echo event) run one at a time in the order they were
@@ -87,6 +92,9 @@ export class JobQueue {
         select 1 from sync_jobs k
         where k.org_id = j.org_id and k.ordering_key = j.ordering_key
           and k.status in ('queued', 'running') and k.seq < j.seq)
+      and (j.kind not in (${sql.join(HELD_DURING_RECONCILIATION)}) or j.org_id not in (
+        select r.org_id from sync_jobs r
+        where r.status = 'running' and r.kind = 'reconcile' and r.locked_until >= ${now}))
       order by j.seq
       limit ${limit}`;
     const claimAll = async (db: Db): Promise<ClaimedJob[]> => {
@@ -100,17 +108,31 @@ export class JobQueue {
       if (!options.coalesce || echoHeads.length === 0) return heads;
       // One statement for every head: the open echo_change jobs of their keys with no
       // job of another kind before them (the head is each key's oldest open job, and running now).
-      const keys = sql.join(echoHeads.map((h) => sql`(${h.orgId}, ${h.orderingKey})`));
+      // Keys grouped by organization, so that the lookup is an index search per key
+      // (sync_jobs_key), not a pass over every queued job (which SQLite chose for row values).
+      const keysByOrg = new Map<string, string[]>();
+      for (const h of echoHeads) keysByOrg.set(h.orgId, [...(keysByOrg.get(h.orgId) ?? []), h.orderingKey]);
+      const keys = sql.join(
+        [...keysByOrg].map(
+          ([orgId, orderingKeys]) => sql`(f.org_id = ${orgId} and f.ordering_key in (${sql.join(orderingKeys)}))`,
+        ),
+        sql` or `,
+      );
+      const byKeyIndex = (alias: string) =>
+        this.dialect === "sqlite"
+          ? sql.raw(`sync_jobs ${alias} indexed by sync_jobs_key`)
+          : sql.raw(`sync_jobs ${alias}`);
       const followers = await sql<Record<string, unknown>>`
         update sync_jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
           attempts = attempts + 1, updated_at = ${now}
         where seq in (
-          select f.seq from sync_jobs f
-          where (f.org_id, f.ordering_key) in (values ${keys})
+          select f.seq from ${byKeyIndex("f")}
+          where (${keys})
+            and f.status in ('queued', 'running')
             and f.kind = 'echo_change'
             and ((f.status = 'queued' and f.run_at <= ${now}) or (f.status = 'running' and f.locked_until < ${now}))
             and not exists (
-              select 1 from sync_jobs b
+              select 1 from ${byKeyIndex("b")}
               where b.org_id = f.org_id and b.ordering_key = f.ordering_key and b.kind <> 'echo_change'
                 and b.status in ('queued', 'running') and b.seq < f.seq)
           order by f.seq

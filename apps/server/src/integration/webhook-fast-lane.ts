@@ -29,6 +29,23 @@ export type FastLaneDeps = {
 // route calls. Returns false for every other request, which Fastify then serves.
 export function createWebhookFastLane(deps: FastLaneDeps) {
   let served = 0;
+  // The answer's fixed headers as one flat list (security + base), rebuilt only when
+  // the security headers become known: setting them one by one costs more than the rest of an answer.
+  let fixedFrom: ReturnType<FastLaneDeps["securityHeaders"]> | null = null;
+  let fixed: (string | number | string[])[] = [];
+  const fixedHeaders = () => {
+    const security = deps.securityHeaders();
+    if (security !== fixedFrom) {
+      fixedFrom = security;
+      const names = new Set(Object.keys(BASE_HEADERS));
+      fixed = [
+        ...(security ?? []).filter(([name]) => !names.has(name.toLowerCase())).flat(),
+        ...Object.entries(BASE_HEADERS).flat(),
+      ];
+    }
+    return fixed;
+  };
+
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? "";
     if (req.method !== "POST" || !url.startsWith(ROUTE)) return false;
@@ -43,9 +60,16 @@ export function createWebhookFastLane(deps: FastLaneDeps) {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       deps.metrics.httpRequests.inc({ method: "POST", route: ROUTE, status });
       if (res.headersSent || res.destroyed) return;
-      for (const [name, value] of deps.securityHeaders() ?? []) res.setHeader(name, value);
-      res.writeHead(status, { ...BASE_HEADERS, ...headers });
-      res.end(JSON.stringify(body));
+      const text = JSON.stringify(body);
+      const own = Object.keys(headers);
+      res.writeHead(status, [
+        // An answer's own header replaces a fixed one of the same name.
+        ...(own.length === 0 ? fixedHeaders() : withoutNames(fixedHeaders(), own)),
+        ...Object.entries(headers).flat(),
+        "content-length",
+        String(Buffer.byteLength(text)),
+      ]);
+      res.end(text);
     };
     try {
       const declared = Number(req.headers["content-length"] ?? 0);
@@ -116,4 +140,13 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
     return hops[0]!.trim();
   }
   return req.socket.remoteAddress ?? "unknown";
+}
+
+// A flat [name, value, …] list without the given header names.
+function withoutNames(flat: readonly (string | number | string[])[], names: readonly string[]) {
+  const drop = new Set(names.map((n) => n.toLowerCase()));
+  const kept: (string | number | string[])[] = [];
+  for (let i = 0; i < flat.length; i += 2)
+    if (!drop.has(String(flat[i]).toLowerCase())) kept.push(flat[i]!, flat[i + 1]!);
+  return kept;
 }

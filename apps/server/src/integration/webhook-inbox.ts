@@ -1,6 +1,13 @@
 import { newId } from "@maestro/shared/ids";
 import type { Db } from "../db/schema.ts";
-import type { JobQueue } from "./job-queue.ts";
+import { DEFAULT_MAX_ATTEMPTS, type JobQueue } from "./job-queue.ts";
+import { InboxThreadGone, type InboxRow } from "./sqlite-inbox-writer.ts";
+
+export type InboxBatchWriter = {
+  readonly available: boolean;
+  write(rows: InboxRow[]): Promise<boolean[]>;
+  stop(): Promise<void>;
+};
 
 export type InboxItem = {
   orgId: string;
@@ -19,6 +26,8 @@ type Pending = { item: InboxItem; resolve: (duplicate: boolean) => void; reject:
 
 // The receiver's durable write, grouped: deliveries arriving together are
 // committed in one transaction (one fsync) before any of them is acknowledged.
+// On SQLite the commit runs in a thread (SqliteInboxWriter), on PostgreSQL as one
+// statement (PostgresInboxWriter); either way the event loop is free meanwhile.
 // Each delivery is stored once per webhook-id; a repeat is reported as duplicate
 // and enqueues nothing.
 export class WebhookInbox {
@@ -36,6 +45,10 @@ export class WebhookInbox {
     private readonly maxBatch = 256,
     // Called after each committed batch (wakes the worker).
     private readonly onCommitted: () => void = () => undefined,
+    // How groups are committed: a thread of its own on SQLite (sqlite-inbox-writer.ts),
+    // one statement on PostgreSQL (postgres-inbox-writer.ts); without one, or when
+    // the SQLite thread is gone, a transaction on the main connection.
+    private readonly writer?: InboxBatchWriter,
   ) {}
 
   store(item: InboxItem): Promise<boolean> {
@@ -43,9 +56,10 @@ export class WebhookInbox {
       this.pending.push({ item, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        // Alone, a delivery is written at once; when they came in groups, the next
-        // commit waits a moment for more (a commit costs far more than a row).
-        if (this.lastBatch > 1) setTimeout(() => void this.flush(), GROUP_WINDOW_MS);
+        // Alone, a delivery is written at once. On the event loop, when they came in
+        // groups, the next commit waits a moment for more (a commit costs far more
+        // than a row); the thread commits while the event loop gathers the next group.
+        if (this.lastBatch > 1 && !this.writer?.available) setTimeout(() => void this.flush(), GROUP_WINDOW_MS);
         else setImmediate(() => void this.flush());
       }
     });
@@ -56,13 +70,10 @@ export class WebhookInbox {
       const batch = this.pending.splice(0, this.maxBatch);
       this.lastBatch = batch.length;
       try {
-        const duplicates = await this.db.transaction().execute((trx) =>
-          this.write(
-            trx,
-            batch.map((p) => p.item),
-          ),
-        );
-        batch.forEach((p, i) => p.resolve(duplicates[i]!));
+        const { rows, rowOf } = this.prepare(batch.map((p) => p.item));
+        const stored = await this.commit(rows);
+        // A delivery is a duplicate unless it is the row that was stored (repeats in the batch are duplicates too).
+        batch.forEach((p, i) => p.resolve(!(rowOf[i]! >= 0 && stored[rowOf[i]!]!)));
         this.roll(performance.now());
         this.storedNow += batch.length;
         this.onCommitted();
@@ -73,51 +84,84 @@ export class WebhookInbox {
     this.flushing = false;
   }
 
-  // One multi-row insert for the batch and one for its jobs: per-statement overhead,
-  // not the rows, is what limits the receiver.
-  private async write(trx: Db, items: InboxItem[]): Promise<boolean[]> {
-    const now = new Date().toISOString();
-    const keyOf = (orgId: string, webhookId: string) => `${orgId}\u0000${webhookId}`;
-    // The first delivery of a webhook-id in the batch is the one stored; repeats are duplicates.
-    const firsts = new Map<string, InboxItem>();
-    for (const item of items) {
-      const key = keyOf(item.orgId, item.webhookId);
-      if (!firsts.has(key)) firsts.set(key, item);
+  // Through the writer if there is one; on the main connection otherwise, and when
+  // the SQLite thread went away with this group (what it committed comes back as
+  // duplicates): the group is neither lost nor overtaken by the next ones.
+  private async commit(rows: InboxRow[]): Promise<boolean[]> {
+    if (this.writer?.available) {
+      try {
+        return await this.writer.write(rows);
+      } catch (err) {
+        if (!(err instanceof InboxThreadGone)) throw err;
+      }
     }
+    return this.db.transaction().execute((trx) => this.write(trx, rows));
+  }
+
+  // The rows to insert: the first delivery of each webhook-id in the batch (rowOf
+  // gives each item's row, -1 for a repeat), with ids, times and the job to enqueue.
+  private prepare(items: InboxItem[]): { rows: InboxRow[]; rowOf: number[] } {
+    const now = new Date().toISOString();
+    const rows: InboxRow[] = [];
+    const rowOf: number[] = [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = `${item.orgId}\u0000${item.webhookId}`;
+      if (seen.has(key)) {
+        rowOf.push(-1);
+        continue;
+      }
+      seen.add(key);
+      rowOf.push(rows.length);
+      rows.push({
+        id: newId("whk"),
+        orgId: item.orgId,
+        webhookId: item.webhookId,
+        type: item.type,
+        echoEventId: item.echoEventId,
+        payload: item.payload,
+        status: item.rejected ? "rejected" : "pending",
+        error: item.rejected ?? null,
+        receivedAt: now,
+        job:
+          !item.rejected && item.echoEventId
+            ? {
+                id: newId("job"),
+                orderingKey: item.echoEventId,
+                payload: JSON.stringify({ webhookId: item.webhookId, source: "webhook" }),
+                maxAttempts: DEFAULT_MAX_ATTEMPTS,
+              }
+            : null,
+      });
+    }
+    return { rows, rowOf };
+  }
+
+  // On the main connection: one multi-row insert for the batch and one for its jobs
+  // (per-statement overhead, not the rows, is what limits the receiver). True per stored row.
+  private async write(trx: Db, rows: InboxRow[]): Promise<boolean[]> {
     const inserted = await trx
       .insertInto("webhookInbox")
-      .values(
-        [...firsts.values()].map((item) => ({
-          id: newId("whk"),
-          orgId: item.orgId,
-          webhookId: item.webhookId,
-          type: item.type,
-          echoEventId: item.echoEventId,
-          payload: item.payload,
-          status: item.rejected ? "rejected" : "pending",
-          error: item.rejected ?? null,
-          receivedAt: now,
-          processedAt: null,
-        })),
-      )
+      .values(rows.map(({ job: _job, ...row }) => ({ ...row, processedAt: null })))
       .onConflict((oc) => oc.columns(["orgId", "webhookId"]).doNothing())
-      .returning(["orgId", "webhookId"])
+      .returning("id")
       .execute();
-    const stored = new Set(inserted.map((r) => keyOf(r.orgId, r.webhookId)));
-    const jobs = [...firsts.entries()]
-      .filter(([key, item]) => stored.has(key) && !item.rejected && item.echoEventId)
-      .map(([, item]) => ({
-        orgId: item.orgId,
+    const stored = new Set(inserted.map((r) => r.id));
+    const jobs = rows
+      .filter((row) => row.job && stored.has(row.id))
+      .map((row) => ({
+        orgId: row.orgId,
         kind: "echo_change" as const,
-        orderingKey: item.echoEventId!,
-        payload: { webhookId: item.webhookId, source: "webhook" },
+        orderingKey: row.job!.orderingKey,
+        payload: JSON.parse(row.job!.payload) as unknown,
       }));
     if (jobs.length > 0) await this.jobs.enqueueMany(jobs, trx);
-    return items.map((item) => {
-      const key = keyOf(item.orgId, item.webhookId);
-      const first = firsts.get(key) === item;
-      return !(first && stored.has(key));
-    });
+    return rows.map((row) => stored.has(row.id));
+  }
+
+  // Stops the inbox thread (after the writes in flight), if there is one.
+  async close(): Promise<void> {
+    await this.writer?.stop();
   }
 
   async get(orgId: string, webhookId: string, db: Db = this.db) {

@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, type DatabaseHandle } from "../db/database.ts";
+import { createTestDatabase, testDbKind, type TestDatabase } from "../testing/test-database.ts";
+import { JobQueue, type ClaimedJob } from "./job-queue.ts";
+
+// The queue's claim rules, on the database the tier runs on.
+describe(`job queue claims (${testDbKind})`, () => {
+  let testDb: TestDatabase;
+  let handle: DatabaseHandle;
+  let jobs: JobQueue;
+
+  beforeEach(async () => {
+    testDb = await createTestDatabase();
+    handle = await openDatabase(testDb);
+    jobs = new JobQueue(handle.db, handle.dialect);
+  });
+  afterEach(async () => {
+    await handle.close();
+    await testDb.drop();
+  });
+
+  const kinds = (claimed: ClaimedJob[]) => claimed.map((j) => `${j.orgId}/${j.kind}/${j.orderingKey}`);
+
+  it("runs one job per key at a time, oldest first, and brings the Echo snapshots queued behind a claimed one", async () => {
+    await jobs.enqueue("org_a", "echo_change", "evt_1", { source: "webhook" });
+    await jobs.enqueue("org_a", "echo_change", "evt_1", { source: "webhook" });
+    await jobs.enqueue("org_a", "push", "evt_1", { echoEventId: "evt_1", trigger: "beo_change" });
+    await jobs.enqueue("org_a", "echo_change", "evt_1", { source: "webhook" });
+    await jobs.enqueue("org_b", "echo_change", "evt_1", { source: "webhook" });
+
+    const first = await jobs.claim("w1", 8, { coalesce: 10 });
+    // evt_1 of org_a: the head and the snapshot right behind it, not past the push; org_b's evt_1 is another key.
+    expect(kinds(first)).toEqual(["org_a/echo_change/evt_1", "org_b/echo_change/evt_1"]);
+    expect(first[0]!.followers?.map((f) => f.kind)).toEqual(["echo_change"]);
+    expect(await jobs.claim("w1", 8, { coalesce: 10 })).toEqual([]);
+
+    await jobs.completeMany([first[0]!, ...first[0]!.followers!], null);
+    const second = await jobs.claim("w1", 8, { coalesce: 10 });
+    expect(kinds(second)).toEqual(["org_a/push/evt_1"]);
+    await jobs.complete(second[0]!, null);
+    expect(kinds(await jobs.claim("w1", 8, { coalesce: 10 }))).toEqual(["org_a/echo_change/evt_1"]);
+  });
+
+  it("holds an organization's outbound jobs while its reconciliation runs, and only then", async () => {
+    await jobs.enqueue("org_a", "reconcile", "reconcile", { full: true, trigger: "manual" });
+    const [reconcile] = await jobs.claim("w1", 1);
+    expect(reconcile?.kind).toBe("reconcile");
+
+    await jobs.enqueue("org_a", "push", "evt_1", { echoEventId: "evt_1", trigger: "beo_change" });
+    await jobs.enqueue("org_a", "maestro_webhook", "evt_2", { beoId: "beo_2", type: "beo.created", webhookId: "m" });
+    await jobs.enqueue("org_a", "echo_change", "evt_3", { source: "webhook" });
+    await jobs.enqueue("org_b", "push", "evt_1", { echoEventId: "evt_1", trigger: "beo_change" });
+
+    // Inbound work of org_a and everything of org_b go on; org_a's pushes and webhooks wait.
+    expect(kinds(await jobs.claim("w1", 8)).sort()).toEqual(["org_a/echo_change/evt_3", "org_b/push/evt_1"]);
+    expect(await jobs.claim("w1", 8)).toEqual([]);
+
+    await jobs.complete(reconcile!, null);
+    expect(kinds(await jobs.claim("w1", 8))).toEqual(["org_a/push/evt_1", "org_a/maestro_webhook/evt_2"]);
+  });
+
+  it("does not hold anything for a reconciliation whose worker is gone (its lease ran out)", async () => {
+    await jobs.enqueue("org_a", "reconcile", "reconcile", { full: true, trigger: "manual" });
+    const [reconcile] = await jobs.claim("w1", 1);
+    await handle.db
+      .updateTable("syncJobs")
+      .set({ lockedUntil: new Date(Date.now() - 1000).toISOString() })
+      .where("seq", "=", reconcile!.seq)
+      .execute();
+    await jobs.enqueue("org_a", "push", "evt_1", { echoEventId: "evt_1", trigger: "beo_change" });
+    // The abandoned reconciliation is taken over, and the push is not held by it.
+    expect(kinds(await jobs.claim("w2", 8)).sort()).toEqual(["org_a/push/evt_1", "org_a/reconcile/reconcile"]);
+  });
+});
