@@ -85,29 +85,38 @@ export class IntegrationScheduler {
   async checkHealth(integration: OrgIntegration) {
     const h = integration.health;
     const before = h.state;
+    let next: typeof h.state;
     try {
       await integration.client.health();
       h.consecutiveFailures = 0;
       h.latencyMs = integration.client.latencyMs;
-      h.state = integration.client.circuitOpen || (h.latencyMs ?? 0) > LATENCY_DEGRADED_MS ? "degraded" : "healthy";
+      next = integration.client.circuitOpen || (h.latencyMs ?? 0) > LATENCY_DEGRADED_MS ? "degraded" : "healthy";
     } catch {
       h.consecutiveFailures++;
       // One miss is a blip (degraded); two in a row, or an open circuit, is down.
-      h.state = h.consecutiveFailures >= 2 || integration.client.circuitOpen ? "down" : "degraded";
+      next = h.consecutiveFailures >= 2 || integration.client.circuitOpen ? "down" : "degraded";
+    }
+    // The alert is on record before the state that explains it becomes visible: whoever reads
+    // `down` from the status route also finds the connectivity alert.
+    try {
+      if (next === "down") {
+        await this.d.alerts.raise(
+          integration.orgId,
+          "echo_connectivity",
+          "critical",
+          "Echo CRM is unreachable: changes are queued and will sync when it is back",
+        );
+      }
+    } finally {
+      // Even when the alert cannot be stored (its database is away), the state is Echo's.
+      h.state = next;
     }
     h.lastCheckedAt = new Date().toISOString();
-    if (h.state !== before) {
-      this.d.logger.info({ orgId: integration.orgId, from: before, to: h.state }, "Echo connection state changed");
+    if (next !== before) {
+      this.d.logger.info({ orgId: integration.orgId, from: before, to: next }, "Echo connection state changed");
       this.d.live.publish({ orgId: integration.orgId, type: "sync.status", data: {} });
     }
-    if (h.state === "down") {
-      await this.d.alerts.raise(
-        integration.orgId,
-        "echo_connectivity",
-        "critical",
-        "Echo CRM is unreachable: changes are queued and will sync when it is back",
-      );
-    } else if (h.state === "healthy") {
+    if (next === "healthy") {
       if (before === "down") {
         // Back from an outage: catch up on what webhooks may have missed.
         await this.d.service.enqueueSync(integration.orgId, { full: false, trigger: "schedule" });
