@@ -15,7 +15,11 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["apps/**/*.integration.test.ts", "tests/integration/**/*.test.ts"],
+          include: [
+            "apps/**/*.integration.test.ts",
+            "packages/**/*.integration.test.ts",
+            "tests/integration/**/*.test.ts",
+          ],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -61,7 +61,7 @@ export async function startEchoSandbox(options: EchoSandboxOptions): Promise<Ech
   const host = options.host ?? "127.0.0.1";
   const db = openSandboxDatabase(options.dataDir);
   // Commits only append to the WAL; a thread copies it into the database file.
-  const checkpointer = startWalCheckpointer(db);
+  const checkpointer = startWalCheckpointer(db, { logger });
 
   const faults = createFaultState();
   const events = createEventRepository(db);

@@ -22,6 +22,7 @@ export async function startMaestro(
   const logger = options.logger ?? createLogger(config.logLevel);
   const dbOptions: DatabaseOptions = {
     dataDir: config.dataDir,
+    logger,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(options.schema ? { schema: options.schema } : {}),
   };

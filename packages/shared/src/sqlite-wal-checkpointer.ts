@@ -7,17 +7,22 @@ import type { Logger } from "pino";
 // threshold, on the connection that commits: our only one, on the event loop.
 // It copies the WAL into the database file and fsyncs it, tens of milliseconds
 // every few hundred commits, during which no request is served. Here a thread
-// with its own connection checkpoints instead (PASSIVE: it never blocks the
-// writer), so commits only append to the WAL; past `maxWalBytes` it truncates
-// the WAL, which makes writers wait for that one checkpoint. If the thread fails, the main
-// connection checkpoints automatically again.
+// with its own connection checkpoints instead, so commits only append to the WAL.
+//
+// PASSIVE checkpoints never block the writer, but they do not shrink the WAL
+// file, and under sustained reads and writes they may never catch up with it.
+// Past `maxWalBytes` the thread asks for a TRUNCATE checkpoint instead. Its
+// connection has no busy timeout: when a writer or a reader is in the way, the
+// TRUNCATE does what a PASSIVE checkpoint would and gives up at once (the next
+// round tries again), so it never holds the write lock while it waits for
+// readers. Only while it copies frames do writers wait (their busy timeout).
+// If the thread fails, the main connection checkpoints automatically again.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { statSync } = require("node:fs");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma("busy_timeout = 1000");
-let timer;
-const { statSync } = require("node:fs");
+db.pragma("busy_timeout = 0");
 const walSize = () => {
   try {
     return statSync(workerData.file + "-wal").size;
@@ -25,17 +30,27 @@ const walSize = () => {
     return 0;
   }
 };
+let failedTruncations = 0;
 const checkpoint = () => {
+  const truncate = walSize() > workerData.maxWalBytes;
+  let busy = false;
   try {
-    // Under sustained writes a passive checkpoint never catches up with the writer,
-    // and the WAL only grows: past the limit, truncate it (writers wait briefly).
-    db.pragma(walSize() > workerData.maxWalBytes ? "wal_checkpoint(TRUNCATE)" : "wal_checkpoint(PASSIVE)");
+    const [result] = db.pragma(truncate ? "wal_checkpoint(TRUNCATE)" : "wal_checkpoint(PASSIVE)");
+    busy = Boolean(result && result.busy);
   } catch (err) {
-    // SQLITE_BUSY: the next round tries again.
+    // SQLITE_BUSY: another checkpoint or a writer was in the way; the next round tries again.
     if (!String(err && err.code).startsWith("SQLITE_BUSY")) throw err;
+    busy = true;
+  }
+  if (!truncate) return;
+  if (!busy) {
+    if (failedTruncations >= workerData.reportAfter) parentPort.postMessage({ truncated: true, after: failedTruncations });
+    failedTruncations = 0;
+  } else if (++failedTruncations === workerData.reportAfter) {
+    parentPort.postMessage({ truncated: false, walBytes: walSize() });
   }
 };
-timer = setInterval(checkpoint, workerData.intervalMs);
+const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on("message", (message) => {
   if (message !== "stop") return;
   clearInterval(timer);
@@ -44,6 +59,11 @@ parentPort.on("message", (message) => {
   parentPort.postMessage("stopped");
 });
 `;
+
+// The WAL size past which the checkpoint thread truncates the WAL.
+export const DEFAULT_MAX_WAL_BYTES = 64 * 1024 * 1024;
+// Truncations in a row that readers or writers prevented before a warning (at 200 ms: 10 s).
+const REPORT_AFTER = 50;
 
 export type WalCheckpointer = { stop(): Promise<void> };
 
@@ -56,6 +76,8 @@ export function startWalCheckpointer(
     workerData: {
       file: sqlite.name,
       intervalMs: options.intervalMs ?? 200,
+      maxWalBytes: options.maxWalBytes ?? DEFAULT_MAX_WAL_BYTES,
+      reportAfter: REPORT_AFTER,
       driver: createRequire(import.meta.url).resolve("better-sqlite3"),
     },
   });
@@ -67,6 +89,17 @@ export function startWalCheckpointer(
     options.logger?.warn({ err: reason }, "SQLite checkpoint thread stopped: checkpointing on the main connection");
     if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
   };
+  worker.on("message", (message: unknown) => {
+    if (typeof message !== "object" || message === null) return;
+    const m = message as { truncated: boolean; walBytes?: number; after?: number };
+    if (m.truncated)
+      options.logger?.info({ attempts: m.after }, "SQLite WAL truncated after readers or writers held it up");
+    else
+      options.logger?.warn(
+        { walBytes: m.walBytes },
+        "SQLite WAL is past its size limit and long-running reads or writes keep it from being truncated",
+      );
+  });
   worker.on("error", fallBack);
   worker.on("exit", (code) => fallBack(new Error(`exited with code ${code}`)));
   return {
@@ -74,9 +107,10 @@ export function startWalCheckpointer(
       if (stopping) return;
       stopping = true;
       await new Promise<void>((resolve) => {
-        const done = () => resolve();
-        worker.once("message", done);
-        worker.once("exit", done);
+        worker.on("message", (message: unknown) => {
+          if (message === "stopped") resolve();
+        });
+        worker.once("exit", () => resolve());
         worker.postMessage("stop");
       });
       await worker.terminate();

@@ -3,6 +3,7 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from "kysely";
 import pg from "pg";
+import type { Logger } from "pino";
 import type { Database, Db } from "./schema.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { startWalCheckpointer } from "@maestro/shared/sqlite-wal-checkpointer";
@@ -25,6 +26,8 @@ export type DatabaseOptions = {
   // PostgreSQL only: isolate in this schema (tests use one schema per server).
   schema?: string;
   poolSize?: number;
+  // SQLite only: where the checkpoint thread reports a WAL it cannot truncate.
+  logger?: Logger;
 };
 
 // PostgreSQL returns COUNT(*) and BIGINT as strings; counts here always fit a JS number.
@@ -60,7 +63,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins });
-  const checkpointer = startWalCheckpointer(sqlite);
+  const checkpointer = startWalCheckpointer(sqlite, options.logger ? { logger: options.logger } : {});
   const handle: DatabaseHandle = {
     db,
     dialect: "sqlite",

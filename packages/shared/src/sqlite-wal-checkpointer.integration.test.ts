@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { startWalCheckpointer, type WalCheckpointer } from "./sqlite-wal-checkpointer.ts";
+
+const LIMIT = 256 * 1024;
+const ROW = Buffer.alloc(16 * 1024, 7);
+
+describe("SQLite WAL checkpoint thread", () => {
+  let dir: string;
+  let checkpointer: WalCheckpointer | undefined;
+  const open: SQLite.Database[] = [];
+
+  const database = () => {
+    dir = mkdtempSync(path.join(tmpdir(), "maestro-wal-"));
+    const file = path.join(dir, "db.sqlite");
+    const db = new SQLite(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    db.exec("create table t (id integer primary key, body blob not null)");
+    open.push(db);
+    return { db, file };
+  };
+  const walBytes = (file: string) => {
+    try {
+      return statSync(`${file}-wal`).size;
+    } catch {
+      return 0;
+    }
+  };
+  const until = async (what: string, check: () => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  afterEach(async () => {
+    await checkpointer?.stop();
+    checkpointer = undefined;
+    for (const db of open.splice(0)) if (db.open) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("truncates a WAL that grew past its limit", async () => {
+    const { db, file } = database();
+    checkpointer = startWalCheckpointer(db, { intervalMs: 20, maxWalBytes: LIMIT });
+    const insert = db.prepare("insert into t (body) values (?)");
+    // A reader that holds its snapshot keeps every checkpoint from catching up: the WAL grows.
+    const reader = new SQLite(file, { readonly: true });
+    open.push(reader);
+    reader.exec("begin");
+    reader.prepare("select count(*) from t").get();
+    for (let i = 0; i < 200; i++) insert.run(ROW);
+    expect(walBytes(file)).toBeGreaterThan(8 * LIMIT);
+    await new Promise((r) => setTimeout(r, 200));
+    // Held back by the reader, not truncated.
+    expect(walBytes(file)).toBeGreaterThan(8 * LIMIT);
+
+    reader.exec("commit");
+    await until("the WAL to be truncated", () => walBytes(file) === 0);
+    expect(db.prepare("select count(*) as n from t").get()).toEqual({ n: 200 });
+  });
+
+  it("keeps writers and readers of other connections going while it truncates", async () => {
+    const { db, file } = database();
+    checkpointer = startWalCheckpointer(db, { intervalMs: 5, maxWalBytes: LIMIT });
+    const insert = db.prepare("insert into t (body) values (?)");
+    const reader = new SQLite(file, { readonly: true });
+    open.push(reader);
+    reader.pragma("busy_timeout = 5000");
+    const count = reader.prepare("select count(*) as n from t");
+    const write = db.transaction(() => {
+      for (let i = 0; i < 10; i++) insert.run(ROW);
+    });
+    let written = 0;
+    let shrunk = 0;
+    // Rounds: a reader holds its snapshot across writes (the WAL grows past its limit),
+    // then lets go while the writes go on. No write and no read may fail on a lock, and
+    // the WAL comes back under its limit in every round.
+    for (let round = 0; round < 5; round++) {
+      reader.exec("begin");
+      const seen = (count.get() as { n: number }).n;
+      for (let i = 0; i < 30; i++) {
+        write();
+        written += 10;
+        await new Promise((r) => setImmediate(r));
+      }
+      expect((count.get() as { n: number }).n).toBe(seen);
+      reader.exec("commit");
+      expect(walBytes(file)).toBeGreaterThan(8 * LIMIT);
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        write();
+        written += 10;
+        expect((count.get() as { n: number }).n).toBe(written);
+        if (walBytes(file) < 2 * LIMIT) {
+          shrunk++;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+    expect(shrunk).toBe(5);
+    expect((count.get() as { n: number }).n).toBe(written);
+  });
+});
