@@ -224,6 +224,7 @@ export async function buildApp({
 
   return {
     app,
+    database,
     metrics,
     live,
     integration,

@@ -25,6 +25,7 @@ const envSchema = z.object({
   ALERT_CONFLICT_RATE: z.coerce.number().min(0).max(1).default(0.2),
   ALERT_BAD_SIGNATURES: z.coerce.number().int().min(1).default(20),
   ALERT_WINDOW_MINUTES: z.coerce.number().min(1).default(15),
+  ALERT_RECONCILIATION_MINUTES: z.coerce.number().min(1).default(30),
 });
 
 export type MaestroConfig = {
@@ -51,6 +52,7 @@ export type MaestroConfig = {
     conflictMinOperations: number;
     badSignatures: number;
     windowMs: number;
+    reconciliationRunningMs: number;
   };
 };
 
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig 
       conflictMinOperations: 10,
       badSignatures: e.ALERT_BAD_SIGNATURES,
       windowMs: e.ALERT_WINDOW_MINUTES * 60_000,
+      reconciliationRunningMs: e.ALERT_RECONCILIATION_MINUTES * 60_000,
     },
   };
 }

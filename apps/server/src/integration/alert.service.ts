@@ -11,6 +11,8 @@ export type AlertThresholds = {
   conflictMinOperations: number;
   badSignatures: number; // rejected webhook signatures within the window
   windowMs: number;
+  // A reconciliation running longer than this (it holds the organization's pushes to Echo).
+  reconciliationRunningMs: number;
 };
 
 export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
@@ -19,6 +21,7 @@ export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   conflictMinOperations: 10,
   badSignatures: 20,
   windowMs: 15 * 60 * 1000,
+  reconciliationRunningMs: 30 * 60 * 1000,
 };
 
 // Raises and clears alerts: they show in the status, reach ops in the app, and

@@ -170,6 +170,18 @@ export class IntegrationScheduler {
         `${bad} webhook deliveries with bad signatures: the webhook secret may be wrong, or someone is probing the receiver`,
       );
     } else await this.d.alerts.resolve(orgId, "bad_signatures");
+    // Pushes and Maestro's webhooks to Echo wait while a reconciliation runs: one that
+    // keeps its lease alive but does not end (a stuck Echo paging, an enormous backlog) must be seen.
+    const reconcilingSince = await this.d.jobs.runningSince(orgId, "reconcile");
+    const runningMs = reconcilingSince ? Date.now() - Date.parse(reconcilingSince) : 0;
+    if (reconcilingSince && runningMs >= t.reconciliationRunningMs) {
+      await this.d.alerts.raise(
+        orgId,
+        "reconciliation_stuck",
+        "warning",
+        `A reconciliation has been running for ${Math.round(runningMs / 60_000)} minutes: changes to Echo wait until it ends`,
+      );
+    } else await this.d.alerts.resolve(orgId, "reconciliation_stuck");
   }
 
   // `now` is a parameter so tests can look at it from the future.

@@ -15,7 +15,7 @@ import { testEchoConnection } from "./connection-test.ts";
 import { EchoClient } from "./echo-client.ts";
 import type { IntegrationConfigRepository } from "./integration-config.repository.ts";
 import type { IntegrationRuntime } from "./integration-runtime.ts";
-import type { JobQueue } from "./job-queue.ts";
+import { RECONCILE_KEY, type JobQueue } from "./job-queue.ts";
 import type { SyncOperationRepository } from "./sync-operation.repository.ts";
 
 export const MAESTRO_WEBHOOK_RECEIVER_PATH = "/api/echo-integration/webhooks/echo-crm";
@@ -235,7 +235,7 @@ export class IntegrationService {
     await this.d.jobs.enqueue(
       orgId,
       "reconcile",
-      "reconcile",
+      RECONCILE_KEY,
       {
         full: options.full,
         trigger: options.trigger,

@@ -59,7 +59,25 @@ describe(`job queue claims (${testDbKind})`, () => {
     expect(kinds(await jobs.claim("w1", 8))).toEqual(["org_a/push/evt_1", "org_a/maestro_webhook/evt_2"]);
   });
 
-  it("does not hold anything for a reconciliation whose worker is gone (its lease ran out)", async () => {
+  it("holds them from the claim that takes the reconciliation, and not for one waiting to be retried", async () => {
+    await jobs.enqueue("org_a", "reconcile", "reconcile", { full: true, trigger: "manual" });
+    await jobs.enqueue("org_a", "push", "evt_1", { echoEventId: "evt_1", trigger: "beo_change" });
+    await jobs.enqueue("org_a", "echo_change", "evt_2", { source: "webhook" });
+    // One claim could take all three: the push is left for after the reconciliation.
+    const first = await jobs.claim("w1", 8);
+    expect(kinds(first).sort()).toEqual(["org_a/echo_change/evt_2", "org_a/reconcile/reconcile"]);
+    const reconcile = first.find((j) => j.kind === "reconcile")!;
+
+    // The reconciliation failed and waits for its retry: it holds nothing meanwhile.
+    await handle.db
+      .updateTable("syncJobs")
+      .set({ status: "queued", lockedBy: null, lockedUntil: null, runAt: new Date(Date.now() + 60_000).toISOString() })
+      .where("seq", "=", reconcile.seq)
+      .execute();
+    expect(kinds(await jobs.claim("w1", 8))).toEqual(["org_a/push/evt_1"]);
+  });
+
+  it("takes over a reconciliation whose worker is gone (its lease ran out), and holds the pushes for it", async () => {
     await jobs.enqueue("org_a", "reconcile", "reconcile", { full: true, trigger: "manual" });
     const [reconcile] = await jobs.claim("w1", 1);
     await handle.db
@@ -68,7 +86,12 @@ describe(`job queue claims (${testDbKind})`, () => {
       .where("seq", "=", reconcile!.seq)
       .execute();
     await jobs.enqueue("org_a", "push", "evt_1", { echoEventId: "evt_1", trigger: "beo_change" });
-    // The abandoned reconciliation is taken over, and the push is not held by it.
-    expect(kinds(await jobs.claim("w2", 8)).sort()).toEqual(["org_a/push/evt_1", "org_a/reconcile/reconcile"]);
+    const [takenOver, ...rest] = await jobs.claim("w2", 8);
+    expect(rest).toEqual([]);
+    expect(takenOver).toMatchObject({ kind: "reconcile", lockedBy: "w2", attempts: 2 });
+    expect(await jobs.runningSince("org_a", "reconcile")).toBe(takenOver!.updatedAt);
+    await jobs.complete(takenOver!, null);
+    expect(await jobs.runningSince("org_a", "reconcile")).toBeNull();
+    expect(kinds(await jobs.claim("w2", 8))).toEqual(["org_a/push/evt_1"]);
   });
 });

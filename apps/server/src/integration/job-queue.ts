@@ -17,8 +17,13 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 // What Maestro sends to Echo waits while a reconciliation of the organization runs
 // (a live lease): Maestro does not write to Echo while it reads Echo's state page by
 // page, and a first import's BEO announcements (two requests per signed contract)
-// do not compete with the import itself. They start when it is done.
+// do not compete with the import itself. They start when it is done. A reconciliation
+// that is runnable (queued, or abandoned by a dead worker and about to be taken over)
+// holds them too, so that a claim never takes both at once; one waiting for its retry
+// time holds nothing.
 const HELD_DURING_RECONCILIATION: readonly JobKind[] = ["push", "maestro_webhook"];
+// The ordering key of an organization's reconciliations (one runs at a time).
+export const RECONCILE_KEY = "reconcile";
 
 // The durable queue behind the inbox and the outbox. Jobs that share an
 // ordering key (one Echo event) run one at a time in the order they were
@@ -92,9 +97,10 @@ export class JobQueue {
         select 1 from sync_jobs k
         where k.org_id = j.org_id and k.ordering_key = j.ordering_key
           and k.status in ('queued', 'running') and k.seq < j.seq)
-      and (j.kind not in (${sql.join(HELD_DURING_RECONCILIATION)}) or j.org_id not in (
-        select r.org_id from sync_jobs r
-        where r.status = 'running' and r.kind = 'reconcile' and r.locked_until >= ${now}))
+      and (j.kind not in (${sql.join(HELD_DURING_RECONCILIATION)}) or not exists (
+        select 1 from sync_jobs r
+        where r.org_id = j.org_id and r.ordering_key = ${RECONCILE_KEY} and r.status in ('queued', 'running')
+          and r.kind = 'reconcile' and (r.status = 'running' or r.run_at <= ${now})))
       order by j.seq
       limit ${limit}`;
     const claimAll = async (db: Db): Promise<ClaimedJob[]> => {
@@ -154,6 +160,19 @@ export class JobQueue {
   // and the work is simply done again. (SQLite in WAL mode does not sync commits anyway.)
   async relaxDurability(trx: Db): Promise<void> {
     if (this.dialect === "postgres") await sql`set local synchronous_commit = off`.execute(trx);
+  }
+
+  // When the oldest job of this kind that a live worker runs was claimed (null: none runs).
+  async runningSince(orgId: string, kind: JobKind, db: Db = this.db): Promise<string | null> {
+    const row = await db
+      .selectFrom("syncJobs")
+      .select((eb) => eb.fn.min("updatedAt").as("since"))
+      .where("orgId", "=", orgId)
+      .where("status", "=", "running")
+      .where("kind", "=", kind)
+      .where("lockedUntil", ">=", new Date().toISOString())
+      .executeTakeFirst();
+    return row?.since ?? null;
   }
 
   // Extends the leases of the jobs this worker is still running.

@@ -78,4 +78,39 @@ describe("operability", () => {
     const audit = (await kit.admin("GET", "/api/echo-integration/audit-log")).body.data;
     expect(audit.some((a: any) => a.action === "integration.initialized")).toBe(true);
   });
+  it("alerts when a reconciliation keeps running, and clears the alert when it ends", async () => {
+    const { integration, database } = kit.maestro.maestro;
+    const orgId = kit.maestro.orgId;
+    const status = async () => (await kit.admin("GET", "/api/echo-integration/status")).body;
+    // A reconciliation claimed 45 minutes ago whose worker still renews its lease (stuck paging Echo).
+    const id = await integration.jobs.enqueue(orgId, "reconcile", "reconcile", { full: true, trigger: "manual" });
+    await database.db
+      .updateTable("syncJobs")
+      .set({
+        status: "running",
+        lockedBy: "stuck-worker",
+        lockedUntil: new Date(Date.now() + 60_000).toISOString(),
+        updatedAt: new Date(Date.now() - 45 * 60_000).toISOString(),
+      })
+      .where("id", "=", id)
+      .execute();
+    await integration.scheduler.evaluateAlerts(orgId);
+    expect((await status()).alerts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          rule: "reconciliation_stuck",
+          severity: "warning",
+          message: expect.stringMatching(/running for 45 minutes/),
+        }),
+      ]),
+    );
+
+    await database.db
+      .updateTable("syncJobs")
+      .set({ status: "done", lockedBy: null, lockedUntil: null })
+      .where("id", "=", id)
+      .execute();
+    await integration.scheduler.evaluateAlerts(orgId);
+    expect((await status()).alerts.some((a: any) => a.rule === "reconciliation_stuck")).toBe(false);
+  });
 });
