@@ -9,14 +9,15 @@ import type { Logger } from "pino";
 // every few hundred commits, during which no request is served. Here a thread
 // with its own connection checkpoints instead, so commits only append to the WAL.
 //
-// PASSIVE checkpoints never block the writer, but they do not shrink the WAL
-// file, and under sustained reads and writes they may never catch up with it.
-// Past `maxWalBytes` the thread asks for a TRUNCATE checkpoint instead. Its
-// connection has no busy timeout: when a writer or a reader is in the way, the
-// TRUNCATE does what a PASSIVE checkpoint would and gives up at once (the next
-// round tries again), so it never holds the write lock while it waits for
-// readers. Only while it copies frames do writers wait (their busy timeout).
-// If the thread fails, the main connection checkpoints automatically again.
+// The thread's checkpoints are PASSIVE: they never take the write lock. (A
+// TRUNCATE checkpoint takes it, and a transaction that read first and then
+// writes does not wait for a lock it cannot get: it fails at once with
+// "database is locked".) A passive checkpoint does not shrink the WAL file; the
+// writer does, with `journal_size_limit`: once a checkpoint has copied the whole
+// WAL and no reader still needs it, the next commit starts the WAL over and
+// truncates the file to the limit. While readers keep old snapshots nothing can
+// be copied past them and the WAL grows; when it stays past the limit the thread
+// reports it. If the thread fails, the main connection checkpoints automatically again.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { statSync } = require("node:fs");
@@ -30,24 +31,19 @@ const walSize = () => {
     return 0;
   }
 };
-let failedTruncations = 0;
+let oversized = 0;
 const checkpoint = () => {
-  const truncate = walSize() > workerData.maxWalBytes;
-  let busy = false;
   try {
-    const [result] = db.pragma(truncate ? "wal_checkpoint(TRUNCATE)" : "wal_checkpoint(PASSIVE)");
-    busy = Boolean(result && result.busy);
+    db.pragma("wal_checkpoint(PASSIVE)");
   } catch (err) {
-    // SQLITE_BUSY: another checkpoint or a writer was in the way; the next round tries again.
+    // SQLITE_BUSY: another checkpoint was running; the next round tries again.
     if (!String(err && err.code).startsWith("SQLITE_BUSY")) throw err;
-    busy = true;
   }
-  if (!truncate) return;
-  if (!busy) {
-    if (failedTruncations >= workerData.reportAfter) parentPort.postMessage({ truncated: true, after: failedTruncations });
-    failedTruncations = 0;
-  } else if (++failedTruncations === workerData.reportAfter) {
-    parentPort.postMessage({ truncated: false, walBytes: walSize() });
+  if (walSize() > workerData.maxWalBytes) {
+    if (++oversized === workerData.reportAfter) parentPort.postMessage({ oversized: true, walBytes: walSize() });
+  } else {
+    if (oversized >= workerData.reportAfter) parentPort.postMessage({ oversized: false, walBytes: walSize() });
+    oversized = 0;
   }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
@@ -60,9 +56,10 @@ parentPort.on("message", (message) => {
 });
 `;
 
-// The WAL size past which the checkpoint thread truncates the WAL.
+// The size the WAL file is truncated to when it starts over (`journal_size_limit`
+// of every connection that writes), and past which a WAL that does not shrink is reported.
 export const DEFAULT_MAX_WAL_BYTES = 64 * 1024 * 1024;
-// Truncations in a row that readers or writers prevented before a warning (at 200 ms: 10 s).
+// Checkpoint rounds in a row with the WAL past its limit before a warning (at 200 ms: 10 s).
 const REPORT_AFTER = 50;
 
 export type WalCheckpointer = { stop(): Promise<void> };
@@ -71,18 +68,20 @@ export function startWalCheckpointer(
   sqlite: SQLite.Database,
   options: { intervalMs?: number; maxWalBytes?: number; logger?: Logger } = {},
 ): WalCheckpointer {
+  const maxWalBytes = options.maxWalBytes ?? DEFAULT_MAX_WAL_BYTES;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
       file: sqlite.name,
       intervalMs: options.intervalMs ?? 200,
-      maxWalBytes: options.maxWalBytes ?? DEFAULT_MAX_WAL_BYTES,
+      maxWalBytes,
       reportAfter: REPORT_AFTER,
       driver: createRequire(import.meta.url).resolve("better-sqlite3"),
     },
   });
   worker.unref();
   sqlite.pragma("wal_autocheckpoint = 0");
+  sqlite.pragma(`journal_size_limit = ${maxWalBytes}`);
   let stopping = false;
   const fallBack = (reason: unknown) => {
     if (stopping) return;
@@ -91,14 +90,13 @@ export function startWalCheckpointer(
   };
   worker.on("message", (message: unknown) => {
     if (typeof message !== "object" || message === null) return;
-    const m = message as { truncated: boolean; walBytes?: number; after?: number };
-    if (m.truncated)
-      options.logger?.info({ attempts: m.after }, "SQLite WAL truncated after readers or writers held it up");
-    else
+    const m = message as { oversized: boolean; walBytes: number };
+    if (m.oversized)
       options.logger?.warn(
         { walBytes: m.walBytes },
-        "SQLite WAL is past its size limit and long-running reads or writes keep it from being truncated",
+        "SQLite WAL is past its size limit: a long-running read keeps checkpoints from catching up",
       );
+    else options.logger?.info({ walBytes: m.walBytes }, "SQLite WAL is back under its size limit");
   });
   worker.on("error", fallBack);
   worker.on("exit", (code) => fallBack(new Error(`exited with code ${code}`)));

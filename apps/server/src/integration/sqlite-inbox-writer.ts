@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_WAL_BYTES } from "@maestro/shared/sqlite-wal-checkpointer";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
@@ -36,6 +37,8 @@ db.pragma("busy_timeout = 5000");
 db.pragma("synchronous = NORMAL");
 // Checkpoints are the checkpoint thread's (sqlite-wal-checkpointer.ts), never a commit's.
 db.pragma("wal_autocheckpoint = 0");
+// A commit that starts the WAL over truncates it to this size, as the main connection's do.
+db.pragma("journal_size_limit = " + workerData.journalSizeLimit);
 db.pragma("foreign_keys = ON");
 const INBOX = ["id", "org_id", "webhook_id", "type", "echo_event_id", "payload", "status", "error", "received_at", "processed_at"];
 const JOBS = ["id", "org_id", "kind", "ordering_key", "payload", "status", "attempts", "max_attempts", "run_at",
@@ -193,7 +196,11 @@ export class SqliteInboxWriter {
     try {
       worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { file: this.file, driver: createRequire(import.meta.url).resolve("better-sqlite3") },
+        workerData: {
+          file: this.file,
+          journalSizeLimit: DEFAULT_MAX_WAL_BYTES,
+          driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+        },
       });
     } catch (err) {
       this.failed = true;
