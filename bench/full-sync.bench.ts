@@ -73,6 +73,7 @@ export async function fullSyncBench(
       store: await env.store("full-sync"),
       allowedHosts: [new URL(sandbox.url).host],
     });
+    if (process.env.BENCH_SQL_STATS) await maestro.request("sqlStatsReset");
     const started = performance.now();
     await initializeIntegration(maestro, sandbox);
     const memory: string[] = [];
@@ -93,6 +94,10 @@ export async function fullSyncBench(
       console.log(`rss/heapTotal/heapUsed MB: ${memory.join(" ")}`);
     }
     const importS = (performance.now() - started) / 1000;
+    if (process.env.BENCH_SQL_STATS) {
+      console.log("SQL time during the import:");
+      console.table((await maestro.request<{ sql: string }[]>("sqlStats")).slice(0, 20));
+    }
     const imported = await maestro.request<number>("calendarCount");
     if (imported !== options.events)
       throw new Error(`full sync: ${imported} calendar events after the reconciliation, expected ${options.events}`);

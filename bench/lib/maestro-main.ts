@@ -8,7 +8,7 @@ import { loadConfig } from "../../apps/server/src/config/env.ts";
 import { openDatabase } from "../../apps/server/src/db/database.ts";
 import { createLogger } from "../../apps/server/src/observability/logger.ts";
 import { announceReady, serveIpc } from "./ipc.ts";
-import { installSqlStats, sqlStats } from "./sql-stats.ts";
+import { installSqlStats, resetSqlStats, sqlStats } from "./sql-stats.ts";
 
 if (process.env.BENCH_SQL_STATS) installSqlStats();
 
@@ -99,6 +99,7 @@ serveIpc(
       });
     },
     sqlStats: () => sqlStats(),
+    sqlStatsReset: () => resetSqlStats(),
   },
   close,
 );

@@ -37,6 +37,11 @@ export function installSqlStats(): void {
   };
 }
 
+// Starts the counts over (a benchmark's phase measured alone).
+export function resetSqlStats(): void {
+  for (const entry of stats.values()) Object.assign(entry, { calls: 0, totalMs: 0, maxMs: 0, over5Ms: 0 });
+}
+
 export function sqlStats(top = 25): SqlStat[] {
   return [...stats.values()]
     .sort((a, b) => b.totalMs - a.totalMs)

@@ -124,20 +124,23 @@ function rowsAsJson(
     if (texts.size >= MAX_SHAPES) texts.delete(texts.keys().next().value!);
     texts.set(key, text);
   }
-  const names = /\(([^)]*)\) select/.exec(text)![1]!.split(", ");
-  const keys = names.map((n) => JSON.stringify(n.slice(1, -1)) + ":");
-  const parts: string[] = new Array(rows.length);
+  const names = /\(([^)]*)\) select/
+    .exec(text)![1]!
+    .split(", ")
+    .map((n) => n.slice(1, -1));
+  // Objects with the database's column names, stringified at once (faster than piecing the text together).
+  const objects: Record<string, unknown>[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const values = rows[i] as Record<string, unknown>;
-    let part = "{";
+    const object: Record<string, unknown> = {};
     for (let j = 0; j < columns.length; j++) {
       const value = values[columns[j]!];
       if (!(value === null || typeof value === "string" || (typeof value === "number" && Number.isFinite(value))))
         return undefined;
-      part += (j > 0 ? "," : "") + keys[j] + JSON.stringify(value);
+      object[names[j]!] = value;
     }
-    parts[i] = part + "}";
+    objects[i] = object;
   }
-  const json = `[${parts.join(",")}]`;
-  return /\\ud[89a-f]/i.test(json) ? undefined : { text, rows: json };
+  const json = JSON.stringify(objects);
+  return json.includes("\\ud") && /\\ud[89a-f]/i.test(json) ? undefined : { text, rows: json };
 }

@@ -161,9 +161,11 @@ export function createIntegrationModule(core: Core, options: IntegrationOptions)
       c.fields.flatMap((f) => beoFieldsOfCanonical(f.field as CanonicalField)),
     ),
   );
-  // Wake the worker once a user change (and its outbox job) is committed.
+  // Wake the worker once a user change (and its outbox job) is committed. What the
+  // worker announces about its own work needs no wake-up: finishing a job wakes it.
+  // (During a first import, claims after every page walked thousands of held jobs.)
   core.live.subscribe((e) => {
-    if (e.type === "beo.changed" || e.type === "calendar.changed") nudge();
+    if ((e.type === "beo.changed" || e.type === "calendar.changed") && e.origin !== "sync") nudge();
   });
   if (options.runWorker) {
     // SQLite has one connection, taken in turn: each job in flight puts its queries

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { settle, startSyncKit, waitFor, weddingEvent, type SyncKit } from "../testing/sync-test-kit.ts";
 
 // Alerts reach a Slack-compatible webhook; log lines carry the ids shown in the
@@ -112,5 +112,22 @@ describe("operability", () => {
       .execute();
     await integration.scheduler.evaluateAlerts(orgId);
     expect((await status()).alerts.some((a: any) => a.rule === "reconciliation_stuck")).toBe(false);
+  });
+  it("wakes the worker for user changes, not for what the worker announces about its own work", () => {
+    const { integration, live } = kit.maestro.maestro;
+    const nudge = vi.spyOn(integration.worker!, "nudge");
+    try {
+      const orgId = kit.maestro.orgId;
+      // A first import announces every page: each wake-up would be a claim over its held outbound jobs.
+      live.publish({ orgId, type: "calendar.changed", data: {}, origin: "sync" });
+      live.publish({ orgId, type: "beo.changed", data: {}, origin: "sync" });
+      expect(nudge).not.toHaveBeenCalled();
+      // A user's BEO or calendar change has an outbox job to push at once.
+      live.publish({ orgId, type: "beo.changed", data: { id: "beo_x" } });
+      live.publish({ orgId, type: "calendar.changed", data: { id: "cal_x" } });
+      expect(nudge).toHaveBeenCalledTimes(2);
+    } finally {
+      nudge.mockRestore();
+    }
   });
 });

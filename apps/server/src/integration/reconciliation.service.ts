@@ -110,7 +110,7 @@ export class ReconciliationService {
             }
           });
           // The engine announced each change before this commit: announce the batch once it is visible.
-          if (changed) this.live.publish({ orgId, type: "calendar.changed", data: {} });
+          if (changed) this.live.publish({ orgId, type: "calendar.changed", data: {}, origin: "sync" });
         }
       }
     }

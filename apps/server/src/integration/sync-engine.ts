@@ -135,9 +135,9 @@ export class SyncEngine {
       const echoChangedAt = Date.parse(event.updatedAt) - integration.client.clockOffsetMs;
       if (meta.trigger === "webhook")
         this.d.metrics.propagationSeconds.observe(Math.max(0, Date.now() - echoChangedAt) / 1000);
-      this.d.live.publish({ orgId, type: "calendar.changed", data: { echoEventId: event.id } });
+      this.d.live.publish({ orgId, type: "calendar.changed", data: { echoEventId: event.id }, origin: "sync" });
     }
-    this.d.live.publish({ orgId, type: "sync.status", data: {} });
+    this.d.live.publish({ orgId, type: "sync.status", data: {}, origin: "sync" });
     this.d.logger.info(
       {
         opId: op.id,
@@ -281,11 +281,11 @@ export class SyncEngine {
       for (const at of echoChangedAt) this.d.metrics.propagationSeconds.observe(Math.max(0, Date.now() - at) / 1000);
     }
     if (batch.beos > 0) {
-      this.d.live.publish({ orgId, type: "beo.changed", data: {} });
-      this.d.live.publish({ orgId, type: "notification", data: {} });
+      this.d.live.publish({ orgId, type: "beo.changed", data: {}, origin: "sync" });
+      this.d.live.publish({ orgId, type: "notification", data: {}, origin: "sync" });
     }
-    this.d.live.publish({ orgId, type: "calendar.changed", data: {} });
-    this.d.live.publish({ orgId, type: "sync.status", data: {} });
+    this.d.live.publish({ orgId, type: "calendar.changed", data: {}, origin: "sync" });
+    this.d.live.publish({ orgId, type: "sync.status", data: {}, origin: "sync" });
     this.d.logger.info(
       { orgId, imported: echoChangedAt.length, beosCreated: batch.beos },
       "echo events imported in bulk",

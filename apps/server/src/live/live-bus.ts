@@ -6,6 +6,8 @@ export type LiveEvent = {
   orgId: string;
   type: "calendar.changed" | "beo.changed" | "sync.status" | "conflict.changed" | "notification";
   data: Record<string, unknown>;
+  // "sync": announced by the sync worker about its own work (it needs no wake-up for it).
+  origin?: "sync";
 };
 
 export interface LiveBus {
