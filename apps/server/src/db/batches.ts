@@ -120,7 +120,8 @@ function rowsAsJson(
     // insert into "table" ("col", ...) values ($1, ...): the names as Kysely writes them.
     const match = /^insert into ((?:"[^"]+"\.)?"[^"]+") \(([^)]*)\) values/.exec(compileOne());
     if (!match || match[2]!.split(", ").length !== columns.length) return undefined;
-    text = `insert into ${match[1]} (${match[2]}) select ${match[2]} from json_populate_recordset(null::${match[1]}, $1::json)`;
+    // In the array's order (a serial column numbers the rows as given).
+    text = `insert into ${match[1]} (${match[2]}) select ${match[2]} from json_populate_recordset(null::${match[1]}, $1::json) with ordinality as r order by r.ordinality`;
     if (texts.size >= MAX_SHAPES) texts.delete(texts.keys().next().value!);
     texts.set(key, text);
   }

@@ -94,4 +94,22 @@ describe(`job queue claims (${testDbKind})`, () => {
     expect(await jobs.runningSince("org_a", "reconcile")).toBeNull();
     expect(kinds(await jobs.claim("w2", 8))).toEqual(["org_a/push/evt_1"]);
   });
+  it("enqueues thousands of jobs at once, past the bound-parameter limit, numbered in the order given", async () => {
+    // 5,000 jobs of 15 columns: 75,000 values, more than one statement may bind on either database.
+    const given = Array.from({ length: 5000 }, (_, i) => ({
+      orgId: "org_a",
+      kind: "maestro_webhook" as const,
+      orderingKey: `evt_${(i * 7919) % 5000}`,
+      payload: { n: i },
+    }));
+    const ids = await jobs.enqueueMany(given);
+    const rows = await handle.db
+      .selectFrom("syncJobs")
+      .select(["id", "orderingKey", "payload"])
+      .orderBy("seq")
+      .execute();
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    expect(rows.map((r) => r.orderingKey)).toEqual(given.map((g) => g.orderingKey));
+    expect(rows.map((r) => JSON.parse(r.payload).n)).toEqual(given.map((_, i) => i));
+  });
 });

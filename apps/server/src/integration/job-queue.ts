@@ -1,5 +1,6 @@
 import { newId } from "@maestro/shared/ids";
 import { sql } from "kysely";
+import { insertRows } from "../db/batches.ts";
 import type { DialectName } from "../db/database.ts";
 import type { Selectable } from "kysely";
 import type { Db, SyncJobsTable } from "../db/schema.ts";
@@ -73,7 +74,8 @@ export class JobQueue {
       createdAt: now,
       updatedAt: now,
     }));
-    await db.insertInto("syncJobs").values(rows).execute();
+    // In as many statements as the parameter limits need (insertRows), in this order.
+    await insertRows(db, "syncJobs", rows);
     return rows.map((r) => r.id);
   }
 
