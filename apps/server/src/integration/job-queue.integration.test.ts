@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "../db/database.ts";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../testing/test-database.ts";
@@ -112,4 +113,61 @@ describe(`job queue claims (${testDbKind})`, () => {
     expect(rows.map((r) => r.orderingKey)).toEqual(given.map((g) => g.orderingKey));
     expect(rows.map((r) => JSON.parse(r.payload).n)).toEqual(given.map((_, i) => i));
   });
+  // PostgreSQL plans by the table's statistics; a queue's usually say "nothing queued".
+  it.runIf(testDbKind === "postgres")(
+    "claims walk the open jobs in order after a burst, even with statistics from an empty queue",
+    async () => {
+      const pool = handle.pool!;
+      // Statistics from before the burst: the table is known as empty (as a queue mostly is).
+      await pool.query("analyze sync_jobs");
+      // A burst the statistics do not know of yet.
+      await jobs.enqueueMany(
+        Array.from({ length: 3000 }, (_, i) => ({
+          orgId: "org_a",
+          kind: "maestro_webhook" as const,
+          orderingKey: `evt_${i}`,
+          payload: {},
+        })),
+      );
+
+      // The statements a claim sends, in order, as it sends them.
+      const sent: { text: string; values: unknown[] }[] = [];
+      const original = pg.Client.prototype.query;
+      const untyped = original as unknown as (this: pg.Client, ...args: unknown[]) => unknown;
+      pg.Client.prototype.query = function (this: pg.Client, config: any, values?: any, callback?: any) {
+        const text = typeof config === "string" ? config : config?.text;
+        if (typeof text === "string") sent.push({ text, values: values ?? config?.values ?? [] });
+        return untyped.call(this, config, values, callback);
+      } as typeof original;
+      let claimed: ClaimedJob[];
+      try {
+        claimed = await jobs.claim("w1", 4);
+      } finally {
+        pg.Client.prototype.query = original;
+      }
+      expect(claimed.map((j) => j.orderingKey)).toEqual(["evt_0", "evt_1", "evt_2", "evt_3"]);
+
+      // Replayed in a transaction, the claim statement explained: no sort of every open job.
+      const client = await pool.connect();
+      try {
+        let plan: unknown;
+        for (const { text, values } of sent) {
+          if (/^\s*update sync_jobs set status = 'running'/.test(text)) {
+            plan = (await client.query(`explain (format json) ${text}`, values)).rows[0]["QUERY PLAN"];
+          } else await client.query(text, values);
+        }
+        await client.query("rollback").catch(() => undefined);
+        const nodes: { "Node Type": string; "Index Name"?: string }[] = [];
+        const walk = (node: any) => {
+          nodes.push(node);
+          for (const child of node.Plans ?? []) walk(child);
+        };
+        walk((plan as any)[0].Plan);
+        expect(nodes.map((n) => n["Node Type"])).not.toContain("Sort");
+        expect(nodes.some((n) => n["Index Name"] === "sync_jobs_open")).toBe(true);
+      } finally {
+        client.release();
+      }
+    },
+  );
 });

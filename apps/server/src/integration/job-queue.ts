@@ -106,6 +106,12 @@ export class JobQueue {
       order by j.seq
       limit ${limit}`;
     const claimAll = async (db: Db): Promise<ClaimedJob[]> => {
+      // PostgreSQL plans by the table's statistics, and those of a queue mostly say
+      // "nothing queued" (the last ANALYZE saw it empty): after a burst of thousands of
+      // jobs it collected every open job through (status, run_at) and sorted them all,
+      // 30+ ms a claim until the next ANALYZE. Without a sort, for this statement only,
+      // the one plan left reads sync_jobs_open in order and stops at the limit.
+      if (this.dialect === "postgres") await sql`select set_config('enable_sort', 'off', true)`.execute(db);
       const result = await sql<Record<string, unknown>>`
         update sync_jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
           attempts = attempts + 1, updated_at = ${now}
@@ -114,6 +120,7 @@ export class JobQueue {
       const heads: ClaimedJob[] = result.rows.map(camel).sort((a, b) => a.seq - b.seq);
       const echoHeads = heads.filter((h) => h.kind === "echo_change");
       if (!options.coalesce || echoHeads.length === 0) return heads;
+      if (this.dialect === "postgres") await sql`set local enable_sort to default`.execute(db);
       // One statement for every head: the open echo_change jobs of their keys with no
       // job of another kind before them (the head is each key's oldest open job, and running now).
       // Keys grouped by organization, so that the lookup is an index search per key
