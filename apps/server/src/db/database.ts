@@ -26,7 +26,7 @@ export type DatabaseOptions = {
   // PostgreSQL only: isolate in this schema (tests use one schema per server).
   schema?: string;
   poolSize?: number;
-  // SQLite only: where the checkpoint thread reports a WAL it cannot truncate.
+  // SQLite only: where the checkpoint thread reports a WAL that stays past its size limit.
   logger?: Logger;
 };
 
