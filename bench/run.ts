@@ -75,7 +75,13 @@ for (const dialect of dialects) {
   }
   result.durationS = Math.round((performance.now() - backendStarted) / 1000);
   results.push(result);
-  log(`${dialect}: done in ${result.durationS} s; Maestro peak RSS ${result.memory?.peakRssMb} MB`);
+  const top = result.memory?.byProcess.reduce((a, b) => (b.mb > a.mb ? b : a));
+  log(
+    `${dialect}: done in ${result.durationS} s; Maestro peak RSS ${result.memory?.peakRssMb} MB` +
+      (top?.atPeak
+        ? ` (${top.name}; V8 heap ${top.atPeak.heapUsedMb} MB used of ${top.atPeak.heapTotalMb} MB at its highest RSS)`
+        : ""),
+  );
 }
 
 const rows = tableRows(results);

@@ -21,6 +21,11 @@ export type StoreLocation = { dataDir: string; databaseUrl?: string };
 
 // The Node flags `npm run start:maestro` runs Maestro with (none today; e.g. heap sizing):
 // the bench measures Maestro as it is deployed.
+// The main thread's V8 heap and external memory when the process's RSS was highest
+// (the rest of the RSS: the Node binary, threads, SQLite's and the allocator's memory).
+export type MemoryAtPeak = { heapTotalMb: number; heapUsedMb: number; externalMb: number };
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
 export function maestroNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> };
   const words = (pkg.scripts?.["start:maestro"] ?? "").split(/\s+/);
@@ -48,7 +53,7 @@ export class BenchEnv {
   readonly workDir: string;
   private readonly children: Child[] = [];
   private readonly databases: string[] = [];
-  private readonly maestroPeaks: { name: string; bytes: number }[] = [];
+  private readonly maestroPeaks: { name: string; bytes: number; atPeak?: MemoryAtPeak }[] = [];
   private seq = 0;
 
   constructor(readonly dialect: Dialect) {
@@ -127,7 +132,22 @@ export class BenchEnv {
     if (!child) return;
     const index = this.children.indexOf(child);
     if (index >= 0) this.children.splice(index, 1);
-    if (child.name.endsWith("maestro")) this.maestroPeaks.push({ name: child.name, bytes: child.peakRssBytes() });
+    if (child.name.endsWith("maestro")) {
+      const atPeak = await child.request<NodeJS.MemoryUsage>("memoryAtPeak").catch(() => undefined);
+      this.maestroPeaks.push({
+        name: child.name,
+        bytes: child.peakRssBytes(),
+        ...(atPeak
+          ? {
+              atPeak: {
+                heapTotalMb: mb(atPeak.heapTotal),
+                heapUsedMb: mb(atPeak.heapUsed),
+                externalMb: mb(atPeak.external),
+              },
+            }
+          : {}),
+      });
+    }
     if (process.env.BENCH_SQL_STATS && child.name.endsWith("maestro")) {
       const stats = await child.request<{ sql: string; calls: number; totalMs: number }[]>("sqlStats").catch(() => []);
       console.log(`SQL time in ${child.name}:`);
@@ -140,8 +160,8 @@ export class BenchEnv {
     }
   }
 
-  peakMaestroRss(): { bytes: number; byProcess: { name: string; mb: number }[] } {
-    const all = [
+  peakMaestroRss(): { bytes: number; byProcess: { name: string; mb: number; atPeak?: MemoryAtPeak }[] } {
+    const all: { name: string; bytes: number; atPeak?: MemoryAtPeak }[] = [
       ...this.maestroPeaks,
       ...this.children
         .filter((c) => c.name.endsWith("maestro"))
@@ -149,7 +169,11 @@ export class BenchEnv {
     ];
     return {
       bytes: Math.max(0, ...all.map((p) => p.bytes)),
-      byProcess: all.map((p) => ({ name: p.name, mb: Math.round((p.bytes / 1024 / 1024) * 10) / 10 })),
+      byProcess: all.map((p) => ({
+        name: p.name,
+        mb: mb(p.bytes),
+        ...(p.atPeak ? { atPeak: p.atPeak } : {}),
+      })),
     };
   }
 

@@ -12,6 +12,14 @@ import { installSqlStats, resetSqlStats, sqlStats } from "./sql-stats.ts";
 
 if (process.env.BENCH_SQL_STATS) installSqlStats();
 
+// What the memory was made of when this process's RSS was highest (sampled every
+// 100 ms: process.memoryUsage() reads /proc/self and V8's counters, a few µs).
+let atPeak: NodeJS.MemoryUsage = process.memoryUsage();
+setInterval(() => {
+  const now = process.memoryUsage();
+  if (now.rss > atPeak.rss) atPeak = now;
+}, 100).unref();
+
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 // The same steps as startMaestro(), keeping the database handle for the bench's counts.
@@ -68,6 +76,7 @@ serveIpc(
       return Number(row.n) > 0;
     },
     memory: () => process.memoryUsage(),
+    memoryAtPeak: () => atPeak,
     jobKinds: () =>
       db
         .selectFrom("syncJobs")

@@ -2,6 +2,7 @@ import type { FullSyncResult } from "../full-sync.bench.ts";
 import type { IngestResult } from "../ingest.bench.ts";
 import type { PropagationResult } from "../propagation.bench.ts";
 import type { SearchResult } from "../search.bench.ts";
+import type { MemoryAtPeak } from "./bench-env.ts";
 
 export type BackendResults = {
   dialect: "sqlite" | "postgres";
@@ -9,7 +10,7 @@ export type BackendResults = {
   propagation?: PropagationResult;
   fullSync?: FullSyncResult;
   search?: SearchResult;
-  memory?: { peakRssMb: number; byProcess: { name: string; mb: number }[] };
+  memory?: { peakRssMb: number; byProcess: { name: string; mb: number; atPeak?: MemoryAtPeak }[] };
   errors: Record<string, string>;
   durationS: number;
 };
