@@ -21,10 +21,17 @@ export type OrgIntegration = {
 export const allowsEchoToMaestro = (d: SyncDirection) => d !== "maestro_to_echo";
 export const allowsMaestroToEcho = (d: SyncDirection) => d !== "echo_to_maestro";
 
+// Organizations remembered as having no integration: any string a webhook's `?org=`
+// names is looked up, and remembering every one would let anybody grow the
+// process's memory without bound.
+const ABSENT_REMEMBERED = 1000;
+
 // Decrypted configuration and an Echo client per organization, cached until the
 // configuration changes. Secrets live only here, in memory, never in logs.
 export class IntegrationRuntime {
-  private readonly cache = new Map<string, OrgIntegration | null>();
+  private readonly cache = new Map<string, OrgIntegration>();
+  // Ids without an integration, oldest first (a Set keeps insertion order).
+  private readonly absent = new Set<string>();
   private readonly health = new Map<string, OrgIntegration["health"]>();
 
   constructor(
@@ -37,10 +44,12 @@ export class IntegrationRuntime {
 
   // Pass the open transaction when called inside one (SQLite has a single connection).
   async get(orgId: string, db?: Db): Promise<OrgIntegration | undefined> {
-    if (this.cache.has(orgId)) return this.cache.get(orgId) ?? undefined;
+    const cached = this.cache.get(orgId);
+    if (cached || this.absent.has(orgId)) return cached;
     const row = await this.configs.get(orgId, db);
     if (!row) {
-      this.cache.set(orgId, null);
+      if (this.absent.size >= ABSENT_REMEMBERED) this.absent.delete(this.absent.values().next().value!);
+      this.absent.add(orgId);
       return undefined;
     }
     const box = this.secretBox();
@@ -81,11 +90,13 @@ export class IntegrationRuntime {
   invalidate(orgId: string) {
     const entry = this.cache.get(orgId);
     this.cache.delete(orgId);
+    this.absent.delete(orgId);
     if (entry) void entry.client.close();
   }
 
   async close() {
-    for (const entry of this.cache.values()) if (entry) await entry.client.close();
+    for (const entry of this.cache.values()) await entry.client.close();
     this.cache.clear();
+    this.absent.clear();
   }
 }
