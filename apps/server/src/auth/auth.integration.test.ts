@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { apiClient, startTestMaestro, TEST_PASSWORD, type TestMaestro } from "../testing/test-server.ts";
 
 describe("authentication, roles and organization isolation", () => {
@@ -111,5 +111,40 @@ describe("authentication, roles and organization isolation", () => {
     expect((await theirs("GET", `/api/calendar/events/${mine.body.calendarEventId}`)).status).toBe(404);
     const list = await theirs("GET", "/api/calendar/events");
     expect(list.body.data).toEqual([]);
+  });
+});
+
+describe("login guessing", () => {
+  let m: TestMaestro;
+  beforeEach(async () => {
+    m = await startTestMaestro();
+  });
+  afterEach(async () => m.stop());
+
+  const login = (email: string, password: string, authorization?: string) =>
+    fetch(`${m.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ email, password }),
+    });
+
+  it("checks no more passwords for one address than the backoff allows, even sent all at once", async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => login("viewer@demo.test", `guess-${i}`).then((r) => r.status)),
+    );
+    // Five free attempts, then the sixth starts the backoff: nothing after it is checked.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(6);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(34);
+  });
+
+  it("limits logins per address whatever Authorization header each request makes up", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      // A different address each time (no per-address backoff), a different made-up key each time.
+      const res = await login(`nobody-${i}@demo.test`, "guess", `Bearer made-up-key-${String(i).padStart(24, "x")}`);
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429, 429, 429, 429]);
   });
 });

@@ -14,7 +14,14 @@ type Deps = { auth: AuthService; orgs: OrganizationRepository; audit: AuditLog; 
 export function registerAuthRoutes(app: FastifyInstance, { auth, orgs, audit, secureCookies }: Deps): void {
   app.post(
     "/api/auth/login",
-    { config: { roles: "public", rateLimit: { max: 30, timeWindow: "1 minute" } } },
+    {
+      config: {
+        roles: "public",
+        // Per address, whatever the request carries: the global rule's per-key buckets
+        // would give a fresh one to every made-up Authorization header.
+        rateLimit: { max: 30, timeWindow: "1 minute", keyGenerator: (request) => `login:${request.ip}` },
+      },
+    },
     async (request, reply) => {
       const body = parseInput(loginSchema, request.body);
       const { token, csrfToken, user, maxAgeSeconds } = await auth.login(body.email, body.password);

@@ -22,7 +22,7 @@ export class AuthService {
   constructor(private readonly repo: AuthRepository) {}
 
   async login(email: string, password: string) {
-    const wait = this.throttle.retryInMs(email);
+    const wait = this.throttle.attempt(email);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new AppError(429, "rate_limited", `too many failed logins; try again in ${seconds} s`, undefined, {
@@ -31,10 +31,8 @@ export class AuthService {
     }
     const user = await this.repo.findUserByEmail(email);
     const ok = await verify(user?.passwordHash ?? (await DUMMY_HASH_PROMISE), password).catch(() => false);
-    if (!user || !ok) {
-      this.throttle.recordFailure(email);
-      throw new AppError(401, "unauthenticated", "wrong e-mail or password");
-    }
+    // The attempt is on record as a failure already.
+    if (!user || !ok) throw new AppError(401, "unauthenticated", "wrong e-mail or password");
     this.throttle.recordSuccess(email);
     const token = randomToken();
     const csrfToken = randomToken(24);

@@ -14,6 +14,16 @@ export class LoginThrottle {
     return entry ? Math.max(0, entry.until - now) : 0;
   }
 
+  // An attempt, counted as a failure before its password is checked (0 = go ahead):
+  // a check that takes a while (argon2) cannot let concurrent guesses all through
+  // before the first failure is on record. A success clears it. Refused attempts
+  // (the wait, in ms) record nothing.
+  attempt(email: string, now = Date.now()): number {
+    const wait = this.retryInMs(email, now);
+    if (wait === 0) this.recordFailure(email, now);
+    return wait;
+  }
+
   recordFailure(email: string, now = Date.now()) {
     const key = email.toLowerCase();
     const count = (this.failures.get(key)?.count ?? 0) + 1;
