@@ -124,6 +124,30 @@ describe("BEOs over HTTP", () => {
     expect(revisions.body.data.some((r: any) => r.field === "status" && r.new === "cancelled")).toBe(true);
   });
 
+  it("lets only admin and ops cancel, whether by the cancel route or by a change of status", async () => {
+    const created = await admin("POST", "/api/beos", weddingBeo);
+    for (const role of ["chef", "sales", "viewer"] as const) {
+      const client = apiClient(m.url, m.keys[role]);
+      const patched = await client("PATCH", `/api/beos/${created.body.id}`, { status: "cancelled" });
+      expect(patched.status).toBe(403);
+      expect(patched.body.error.code).toBe("forbidden");
+      expect((await client("POST", `/api/beos/${created.body.id}/cancel`)).status).toBe(403);
+    }
+    const unchanged = await admin("GET", `/api/beos/${created.body.id}`);
+    expect(unchanged.body.status).toBe("draft");
+    expect(unchanged.body.version).toBe(created.body.version);
+    // A chef still changes what a chef changes.
+    const chef = apiClient(m.url, m.keys.chef);
+    const edited = await chef("PATCH", `/api/beos/${created.body.id}`, {
+      menu: { specialInstructions: "No nuts at table 4." },
+    });
+    expect(edited.status).toBe(200);
+    const ops = apiClient(m.url, m.keys.ops);
+    const cancelled = await ops("PATCH", `/api/beos/${created.body.id}`, { status: "cancelled" });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe("cancelled");
+  });
+
   it("lists with filters and cursor paging", async () => {
     const page1 = await admin("GET", "/api/beos?limit=2");
     expect(page1.body.data).toHaveLength(2);

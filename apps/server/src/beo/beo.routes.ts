@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { beoCreateSchema, beoListQuerySchema, beoPatchSchema, roles } from "@maestro/shared/maestro.schema";
+import { beoCreateSchema, beoListQuerySchema, beoPatchSchema, roles, type Role } from "@maestro/shared/maestro.schema";
 import { z } from "zod";
 import { requireAuth } from "../auth/auth-context.ts";
-import { invalidInput } from "../http/errors.ts";
+import { forbidden, invalidInput } from "../http/errors.ts";
 import { parseInput } from "../http/validate.ts";
 import type { BeoService } from "./beo.service.ts";
 import type { BeoPdfService } from "./beo-pdf.service.ts";
 
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
 const EDITORS = ["admin", "ops", "chef"] as const;
+// Cancelling is final: only these roles may, by the cancel route or by a change of status.
+const CANCELLERS: readonly Role[] = ["admin", "ops"];
 
 // `If-Match: 3`, `"3"` or `W/"3"`; absent means "no precondition".
 export function parseIfMatch(request: FastifyRequest): number | undefined {
@@ -47,6 +49,8 @@ export function registerBeoRoutes(app: FastifyInstance, beos: BeoService, pdf: B
     const ctx = requireAuth(request.auth);
     const { id } = parseInput(idParams, request.params, "params");
     const patch = parseInput(beoPatchSchema, request.body);
+    if (patch.status === "cancelled" && !CANCELLERS.includes(ctx.role))
+      throw forbidden("only admin and ops may cancel a BEO");
     const ifMatch = parseIfMatch(request);
     const beo = await beos.patch(ctx, id, patch, ifMatch === undefined ? {} : { ifMatch });
     return reply.header("etag", `"${beo.version}"`).send(beo);
@@ -59,7 +63,7 @@ export function registerBeoRoutes(app: FastifyInstance, beos: BeoService, pdf: B
     return reply.header("etag", `"${beo.version}"`).send(beo);
   });
 
-  app.post("/api/beos/:id/cancel", { config: { roles: ["admin", "ops"] } }, async (request) => {
+  app.post("/api/beos/:id/cancel", { config: { roles: CANCELLERS } }, async (request) => {
     const ctx = requireAuth(request.auth);
     const { id } = parseInput(idParams, request.params, "params");
     return beos.cancel(ctx, id, "user", parseIfMatch(request));
