@@ -4,6 +4,9 @@ import { checkOutboundUrl, hostKey, isAllowedHost, isForbiddenAddress, OutboundR
 
 const octet = fc.integer({ min: 0, max: 255 });
 const ipv4 = (a: number, b: number, c: number, d: number) => `${a}.${b}.${c}.${d}`;
+// The same address as two IPv6 groups.
+const ipv4Hex = (a: number, b: number, c: number, d: number) =>
+  `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 
 // A rejection with the given reason (checked without any network access).
 async function refusal(url: string, allowed: string[] = []): Promise<OutboundRefused["reason"] | "allowed"> {
@@ -99,16 +102,49 @@ describe("isForbiddenAddress: IPv6", () => {
     ["IPv4-mapped metadata", "::ffff:169.254.169.254"],
     ["IPv4-mapped metadata, hex form", "::ffff:a9fe:a9fe"],
     ["IPv4-mapped RFC 1918", "::ffff:10.0.0.1"],
+    ["link-local with a zone", "fe80::1%eth0"],
+    ["NAT64 of the metadata address", "64:ff9b::a9fe:a9fe"],
+    ["NAT64 of the metadata address, dotted form", "64:ff9b::169.254.169.254"],
+    ["NAT64 of loopback", "64:ff9b::7f00:1"],
+    ["NAT64 of RFC 1918", "64:ff9b::10.0.0.1"],
+    ["NAT64 of this network", "64:ff9b::"],
+    ["NAT64 of broadcast", "64:ff9b::ffff:ffff"],
+    ["local-use NAT64 of loopback", "64:ff9b:1::7f00:1"],
+    ["local-use NAT64, even of a public address", "64:ff9b:1:808:8:800::"],
+    ["local-use NAT64, /96 layout of a public address", "64:ff9b:1::808:808"],
+    ["6to4 of loopback", "2002:7f00:1::1"],
+    ["6to4 of the metadata address", "2002:a9fe:a9fe::1"],
+    ["6to4, even of a public address", "2002:808:808::1"],
+    ["Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2"],
+    ["Teredo, any address", "2001::1"],
+    ["IPv4-compatible loopback", "::7f00:1"],
+    ["IPv4-compatible loopback, dotted form", "::127.0.0.1"],
+    ["IPv4-compatible metadata address", "::a9fe:a9fe"],
+    ["IPv4-compatible, even of a public address", "::8.8.8.8"],
+    ["IPv4-translated (SIIT) loopback", "::ffff:0:7f00:1"],
+    ["IPv4-translated (SIIT), even of a public address", "::ffff:0:808:808"],
   ])("refuses %s (%s)", (_label, address) => {
     expect(isForbiddenAddress(address)).toBe(true);
   });
 
-  it.each(["2606:4700:4700::1111", "2001:4860:4860::8888", "::ffff:8.8.8.8", "fbff::1", "fec0::1"])(
-    "allows the public address %s",
-    (address) => {
-      expect(isForbiddenAddress(address)).toBe(false);
-    },
-  );
+  it.each([
+    "2606:4700:4700::1111",
+    "2001:4860:4860::8888",
+    "::ffff:8.8.8.8",
+    "fbff::1",
+    "fec0::1",
+    // NAT64 (well-known prefix) of a public address: how a DNS64 resolver on an
+    // IPv6-only network presents an IPv4-only host, reached at that public address.
+    "64:ff9b::8.8.8.8",
+    "64:ff9b::808:808",
+    "64:ff9b::5db8:d822",
+    // Just outside the ranges refused outright.
+    "2001:1::1",
+    "2003::1",
+    "64:ff9b:2::1",
+  ])("allows the public address %s", (address) => {
+    expect(isForbiddenAddress(address)).toBe(false);
+  });
 
   it("refuses every address in fc00::/7 and fe80::/10", () => {
     const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
@@ -120,6 +156,41 @@ describe("isForbiddenAddress: IPv6", () => {
       .map(([a, b]) => `${a.toString(16)}::${b}`);
     fc.assert(
       fc.property(fc.oneof(ula, linkLocal), (address) => {
+        expect(isForbiddenAddress(address)).toBe(true);
+      }),
+    );
+  });
+
+  it("judges a well-known-prefix NAT64 address by the IPv4 address it embeds", () => {
+    fc.assert(
+      fc.property(octet, octet, octet, octet, (a, b, c, d) => {
+        const v4 = ipv4(a, b, c, d);
+        const hex = `64:ff9b::${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+        const expected = isForbiddenAddress(v4);
+        expect(isForbiddenAddress(`64:ff9b::${v4}`)).toBe(expected);
+        expect(isForbiddenAddress(hex)).toBe(expected);
+        expect(isForbiddenAddress(hex.toUpperCase())).toBe(expected);
+        expect(isForbiddenAddress(`0064:ff9b:0:0:0:0:${v4}`)).toBe(expected);
+      }),
+    );
+  });
+
+  it("refuses every 6to4, Teredo, IPv4-compatible and local-use NAT64 address, whatever IPv4 address it carries", () => {
+    const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    const tunnelled = fc.oneof(
+      fc.tuple(octet, octet, octet, octet, group).map(([a, b, c, d, g]) => `2002:${ipv4Hex(a, b, c, d)}:${g}::1`),
+      fc
+        .tuple(octet, octet, octet, octet, group, group)
+        .map(
+          ([a, b, c, d, flags, port]) =>
+            `2001:0:${ipv4Hex(a, b, c, d)}:${flags}:${port}:${ipv4Hex(255 - a, 255 - b, 255 - c, 255 - d)}`,
+        ),
+      fc.tuple(octet, octet, octet, octet).map(([a, b, c, d]) => `::${ipv4(a, b, c, d)}`),
+      fc.tuple(octet, octet, octet, octet).map(([a, b, c, d]) => `::${ipv4Hex(a, b, c, d)}`),
+      fc.tuple(group, octet, octet, octet, octet).map(([g, a, b, c, d]) => `64:ff9b:1:${g}::${ipv4(a, b, c, d)}`),
+    );
+    fc.assert(
+      fc.property(tunnelled, (address) => {
         expect(isForbiddenAddress(address)).toBe(true);
       }),
     );
@@ -174,6 +245,12 @@ describe("checkOutboundUrl", () => {
       "https://[fe80::1]/",
       "https://[::ffff:127.0.0.1]/",
       "https://[::ffff:169.254.169.254]/",
+      "https://[64:ff9b::a9fe:a9fe]/", // NAT64 of the metadata address
+      "https://[64:ff9b::127.0.0.1]/",
+      "https://[::7f00:1]/", // IPv4-compatible loopback
+      "https://[2002:7f00:1::1]/", // 6to4 of loopback
+      "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", // Teredo
+      "https://[64:ff9b:1::a9fe:a9fe]/", // local-use NAT64
       "https://2130706433/", // 127.0.0.1 as a single number
       "https://0x7f.1/", // 127.0.0.1 in hex shorthand
     ]) {
@@ -204,5 +281,10 @@ describe("checkOutboundUrl", () => {
   it("lets https to a public address through", async () => {
     expect((await checkOutboundUrl("https://8.8.8.8/v1", [])).host).toBe("8.8.8.8");
     expect((await checkOutboundUrl("https://[2606:4700:4700::1111]/v1", [])).hostname).toBe("[2606:4700:4700::1111]");
+    expect((await checkOutboundUrl("https://[64:ff9b::8.8.8.8]/v1", [])).hostname).toBe("[64:ff9b::808:808]");
+  });
+
+  it("lets an allowed host:port through even on an address refused outright", async () => {
+    expect((await checkOutboundUrl("https://[2002:7f00:1::1]:8443/", ["[2002:7f00:1::1]:8443"])).port).toBe("8443");
   });
 });

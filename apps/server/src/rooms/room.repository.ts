@@ -1,5 +1,6 @@
 import { newId } from "@maestro/shared/ids";
 import type { Room } from "@maestro/shared/maestro.schema";
+import { isUniqueViolation } from "../db/batches.ts";
 import type { Db } from "../db/schema.ts";
 
 export class RoomRepository {
@@ -15,19 +16,30 @@ export class RoomRepository {
     }));
   }
 
-  async create(orgId: string, room: { name: string; capacity: number; combinesWith: string[] }): Promise<Room> {
+  // The new room, or undefined when the organization already has a room of that
+  // name. The unique constraint (rooms_org_name_unique) decides, not a prior
+  // read: of concurrent creates of one name exactly one inserts.
+  async create(
+    orgId: string,
+    room: { name: string; capacity: number; combinesWith: string[] },
+  ): Promise<Room | undefined> {
     const id = newId("room");
-    await this.db
-      .insertInto("rooms")
-      .values({
-        id,
-        orgId,
-        name: room.name,
-        capacity: room.capacity,
-        combinesWith: JSON.stringify(room.combinesWith),
-        createdAt: new Date().toISOString(),
-      })
-      .execute();
+    try {
+      await this.db
+        .insertInto("rooms")
+        .values({
+          id,
+          orgId,
+          name: room.name,
+          capacity: room.capacity,
+          combinesWith: JSON.stringify(room.combinesWith),
+          createdAt: new Date().toISOString(),
+        })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) return undefined;
+      throw err;
+    }
     return { id, ...room };
   }
 

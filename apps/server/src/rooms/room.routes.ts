@@ -14,7 +14,10 @@ export function registerRoomRoutes(app: FastifyInstance, rooms: RoomRepository):
   app.post("/api/rooms", { config: { roles: ["admin", "ops"] } }, async (request, reply) => {
     const ctx = requireAuth(request.auth);
     const body = parseInput(roomCreateSchema, request.body);
-    if (await rooms.exists(ctx.orgId, body.name)) throw conflict(`a room named "${body.name}" exists`);
-    return reply.status(201).send(await rooms.create(ctx.orgId, body));
+    // No check-then-insert: the insert itself finds an existing name, including
+    // one a concurrent request inserted a moment earlier.
+    const room = await rooms.create(ctx.orgId, body);
+    if (!room) throw conflict(`a room named "${body.name}" exists`);
+    return reply.status(201).send(room);
   });
 }
