@@ -55,12 +55,17 @@ export class ConflictResolutionService {
   ): Promise<DataConflict> {
     const started = performance.now();
     const result = await this.db.transaction().execute(async (trx) => {
-      const c = await this.conflicts.get(ctx.orgId, id, trx);
-      if (!c) throw notFound("conflict");
-      if (c.status !== "open") throw conflict("this conflict is already resolved");
-      const linked = await this.links.get(ctx.orgId, c.echoEventId, trx);
+      // Only which calendar row to lock is read before the lock: a conflict's Echo
+      // event and the calendar event linked to it never change.
+      const found = await this.conflicts.get(ctx.orgId, id, trx);
+      if (!found) throw notFound("conflict");
+      const linked = await this.links.get(ctx.orgId, found.echoEventId, trx);
       if (!linked) throw notFound("linked Echo event");
       await this.calendarRepo.lock(ctx.orgId, linked.calendarEventId, trx);
+      // Everything else under the lock: a merge may have refreshed the conflict's Echo
+      // values (and moved the link) meanwhile, or another person resolved it.
+      const c = (await this.conflicts.get(ctx.orgId, id, trx))!;
+      if (c.status !== "open") throw conflict("this conflict is already resolved");
       const link = (await this.links.get(ctx.orgId, c.echoEventId, trx))!;
       const cal = (await this.calendarRepo.get(ctx.orgId, link.calendarEventId, trx))!;
       const maestroNow = canonicalFromCalendar(cal);
@@ -111,7 +116,9 @@ export class ConflictResolutionService {
       const base = { ...link.base };
       for (const f of c.fields) (base as Record<string, unknown>)[f.field] = f.echoValue;
       await this.links.update(ctx.orgId, c.echoEventId, { base }, trx);
-      await this.conflicts.resolve(ctx.orgId, id, resolution, ctx.actor, trx);
+      // Throwing rolls back the values written above: the first resolution stands.
+      if (!(await this.conflicts.resolve(ctx.orgId, id, resolution, ctx.actor, trx)))
+        throw conflict("this conflict is already resolved");
       await this.jobs.enqueue(ctx.orgId, "push", c.echoEventId, { echoEventId: c.echoEventId, trigger: "manual" }, trx);
       await this.ops.record(
         ctx.orgId,
