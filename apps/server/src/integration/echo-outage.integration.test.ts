@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../testing/test-server.ts";
 import { settle, startSyncKit, waitFor, type SyncKit } from "../testing/sync-test-kit.ts";
 import { calendarFor, createSignedEchoEvent } from "../testing/security-test-helpers.ts";
 import { DEFAULT_SCHEDULER_OPTIONS } from "./integration-scheduler.ts";
@@ -21,6 +22,8 @@ describe("Echo outage and recovery", () => {
   it("goes down with an alert when Echo stops, and after a restart recovers and syncs the backlog", async () => {
     const a = await createSignedEchoEvent(kit, { eventName: "Outage Banquet A" });
     const b = await createSignedEchoEvent(kit, { eventName: "Outage Banquet B" });
+    const c = await createSignedEchoEvent(kit, { eventName: "Outage Banquet C" });
+    await settle(kit);
     const before = await status();
     expect(before.connection.echoCrm).toBe("healthy");
     expect(before.alerts.filter((x: any) => x.rule === "echo_connectivity")).toEqual([]);
@@ -48,6 +51,20 @@ describe("Echo outage and recovery", () => {
         (await kit.maestro.maestro.integration.jobs.listFailed(kit.maestro.orgId)).some(
           (j) => j.kind === "push" && j.orderingKey === a.echoId,
         ),
+      30_000,
+    );
+    // The chef approves C's BEO: the news for Echo (its status) and for sales (a
+    // notification) use up their attempts too.
+    const chef = apiClient(kit.maestro.url, kit.maestro.keys.chef);
+    expect((await chef("POST", `/api/beos/${c.beoId}/approve`)).status).toBe(200);
+    await waitFor(
+      "C's approval jobs to be parked as failed",
+      async () => {
+        const failed = await kit.maestro.maestro.integration.jobs.listFailed(kit.maestro.orgId);
+        return ["push", "maestro_webhook"].every((kind) =>
+          failed.some((j) => j.kind === kind && j.orderingKey === c.echoId),
+        );
+      },
       30_000,
     );
     // …while B's change is made just before Echo returns.
@@ -83,6 +100,20 @@ describe("Echo outage and recovery", () => {
     await waitFor(
       "B's change in Echo",
       async () => (await kit.echo("GET", `/v1/events/${b.echoId}`)).body.guestCount.guaranteed === 202,
+      30_000,
+    );
+    // C's approval reaches Echo and its sales team, though its jobs had given up.
+    await waitFor(
+      "C's approval in Echo",
+      async () => (await kit.echo("GET", `/v1/events/${c.echoId}`)).body.beoStatus === "approved",
+      30_000,
+    );
+    await waitFor(
+      "the approval notification for sales",
+      async () =>
+        (await kit.echo("GET", `/v1/notifications?eventId=${c.echoId}`)).body.data.some(
+          (n: any) => n.kind === "beo_approved",
+        ),
       30_000,
     );
     await settle(kit);

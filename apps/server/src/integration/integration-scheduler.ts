@@ -7,7 +7,7 @@ import type { ConflictRepository } from "./conflict.repository.ts";
 import type { IntegrationConfigRepository } from "./integration-config.repository.ts";
 import type { IntegrationRuntime, OrgIntegration } from "./integration-runtime.ts";
 import type { IntegrationService } from "./integration.service.ts";
-import type { JobQueue } from "./job-queue.ts";
+import { OUTBOUND_KINDS, type JobQueue } from "./job-queue.ts";
 import type { SyncOperationRepository } from "./sync-operation.repository.ts";
 import type { WebhookInbox } from "./webhook-inbox.ts";
 
@@ -118,7 +118,14 @@ export class IntegrationScheduler {
     }
     if (next === "healthy") {
       if (before === "down") {
-        // Back from an outage: catch up on what webhooks may have missed.
+        // Back from an outage: what Maestro sent in vain meanwhile (changes, BEO
+        // approvals for sales) goes again, and what webhooks missed is caught up on.
+        const replayed = await this.d.jobs.replayExhausted(integration.orgId, OUTBOUND_KINDS);
+        if (replayed > 0)
+          this.d.logger.info(
+            { orgId: integration.orgId, replayed },
+            "outbound jobs parked during the outage queued again",
+          );
         await this.d.service.enqueueSync(integration.orgId, { full: false, trigger: "schedule" });
       }
       await this.d.alerts.resolve(integration.orgId, "echo_connectivity");

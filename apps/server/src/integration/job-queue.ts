@@ -15,6 +15,8 @@ export type ClaimedJob = Job & { followers?: Job[] };
 // then another worker takes the job over.
 export const LEASE_MS = 15_000;
 export const DEFAULT_MAX_ATTEMPTS = 8;
+// What Maestro sends to Echo: changes (push) and BEO news for sales (maestro_webhook).
+export const OUTBOUND_KINDS: readonly JobKind[] = ["push", "maestro_webhook"];
 // What Maestro sends to Echo waits while a reconciliation of the organization runs
 // (a live lease): Maestro does not write to Echo while it reads Echo's state page by
 // page, and a first import's BEO announcements (two requests per signed contract)
@@ -22,7 +24,7 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 // that is runnable (queued, or abandoned by a dead worker and about to be taken over)
 // holds them too, so that a claim never takes both at once; one waiting for its retry
 // time holds nothing.
-const HELD_DURING_RECONCILIATION: readonly JobKind[] = ["push", "maestro_webhook"];
+const HELD_DURING_RECONCILIATION = OUTBOUND_KINDS;
 // The ordering key of an organization's reconciliations (one runs at a time).
 export const RECONCILE_KEY = "reconcile";
 
@@ -249,6 +251,22 @@ export class JobQueue {
       .where("seq", "=", job.seq)
       .execute();
     return final ? "failed" : "retry";
+  }
+
+  // Jobs of these kinds that used up their attempts (as against an Echo that was away)
+  // back in the queue, from their first attempt; those parked at once for an error
+  // that another attempt cannot mend (fewer attempts than allowed) stay parked.
+  async replayExhausted(orgId: string, kinds: readonly JobKind[]): Promise<number> {
+    const now = new Date().toISOString();
+    const r = await this.db
+      .updateTable("syncJobs")
+      .set({ status: "queued", attempts: 0, runAt: now, lastError: null, updatedAt: now })
+      .where("orgId", "=", orgId)
+      .where("status", "=", "failed")
+      .where("kind", "in", [...kinds])
+      .where((eb) => eb("attempts", ">=", eb.ref("maxAttempts")))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   // A failed job back in the queue, from its first attempt (operator's replay).

@@ -115,16 +115,17 @@ export class ReconciliationService {
       }
     }
     if (pushMaestro) {
-      // Maestro changes whose push was lost or failed for good.
+      // Maestro changes whose push was lost or failed for good (BEO news included).
       let after: string | null = null;
       for (;;) {
         const page = await this.links.mayDifferFromCalendar(orgId, after, PUSH_CHECK_PAGE);
-        for (const { link, calendar } of page) {
+        for (const { link, calendar, beo } of page) {
           const maestro = canonicalFromCalendar(calendar);
-          if (
-            CANONICAL_FIELDS.some((f) => !isDeepStrictEqual(maestro[f], link.base[f])) &&
-            !(await this.jobs.hasPending(orgId, link.echoEventId))
-          ) {
+          // A changed field, or a BEO (created, approved, …) whose news Echo never got.
+          const differs =
+            CANONICAL_FIELDS.some((f) => !isDeepStrictEqual(maestro[f], link.base[f])) ||
+            (beo !== null && (beo.id !== link.echoBeoId || beo.status !== link.echoBeoStatus));
+          if (differs && !(await this.jobs.hasPending(orgId, link.echoEventId))) {
             await this.jobs.enqueue(orgId, "push", link.echoEventId, {
               echoEventId: link.echoEventId,
               trigger: options.trigger,

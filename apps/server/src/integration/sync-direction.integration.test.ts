@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "@maestro/shared/webhook-signature";
+import { createSignedEchoEvent } from "../testing/security-test-helpers.ts";
+import { apiClient } from "../testing/test-server.ts";
 import { settle, startSyncKit, waitFor, weddingEvent, WEBHOOK_SECRET, type SyncKit } from "../testing/sync-test-kit.ts";
 
 describe("one-way directions and stale deliveries", () => {
@@ -101,6 +103,22 @@ describe("one-way directions and stale deliveries", () => {
     await waitFor(
       "catch-up",
       async () => (await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data.length === 1,
+    );
+  });
+
+  it("tells Echo of a BEO approved while the integration was off, once it is back", async () => {
+    const created = await createSignedEchoEvent(kit, { eventName: "Approved while off" });
+    await settle(kit);
+    expect((await kit.admin("PATCH", "/api/echo-integration/config", { enabled: false })).status).toBe(200);
+    const chef = apiClient(kit.maestro.url, kit.maestro.keys.chef);
+    expect((await chef("POST", `/api/beos/${created.beoId}/approve`)).status).toBe(200);
+    await settle(kit);
+    expect((await kit.echo("GET", `/v1/events/${created.echoId}`)).body.beoStatus).not.toBe("approved");
+    // Only the BEO changed: the catch-up finds it by the BEO Echo was last told of.
+    expect((await kit.admin("PATCH", "/api/echo-integration/config", { enabled: true })).status).toBe(200);
+    await waitFor(
+      "the approval in Echo",
+      async () => (await kit.echo("GET", `/v1/events/${created.echoId}`)).body.beoStatus === "approved",
     );
   });
 });

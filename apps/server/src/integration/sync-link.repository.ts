@@ -113,30 +113,58 @@ export class SyncLinkRepository {
   }
 
   // Active links whose base may differ from their calendar event's canonical
-  // columns, with those columns, in Echo id order, a page at a time after
-  // `afterEchoId` (links whose calendar event is gone are left out). The database
-  // leaves out the links whose base is the calendar's values as JSON: most of them,
-  // and the caller compares the rest field by field.
+  // columns, or whose BEO (id, status) is not what Echo was last told, with those
+  // columns and that BEO, in Echo id order, a page at a time after `afterEchoId`
+  // (links whose calendar event is gone are left out, and so are those with work
+  // queued: it sends what is current when it runs). The database leaves out the
+  // links whose base is the calendar's values as JSON and whose BEO Echo knows:
+  // most of them. The caller compares the rest field by field.
   async mayDifferFromCalendar(orgId: string, afterEchoId: string | null, limit: number, db: Db = this.db) {
     const calendarAsBase =
       this.dialect === "postgres"
         ? sql<boolean>`l.base::jsonb is distinct from jsonb_build_object(${sql.join(CALENDAR_AS_BASE)})`
         : sql<boolean>`l.base is not json_object(${sql.join(CALENDAR_AS_BASE)})`;
+    const beoUntold = sql<boolean>`(b.id is not null and (l.echo_beo_id is null or l.echo_beo_id <> b.id
+      or l.echo_beo_status is null or l.echo_beo_status <> b.status))`;
     let query = db
       .selectFrom("syncLinks as l")
       .innerJoin("calendarEvents as c", (join) =>
         join.onRef("c.orgId", "=", "l.orgId").onRef("c.id", "=", "l.calendarEventId"),
       )
+      .leftJoin("beos as b", (join) =>
+        join.onRef("b.orgId", "=", "l.orgId").onRef("b.calendarEventId", "=", "l.calendarEventId"),
+      )
       .selectAll("l")
-      .select(["c.title", "c.date", "c.time", "c.room", "c.guestCount", "c.notes"])
+      .select([
+        "c.title",
+        "c.date",
+        "c.time",
+        "c.room",
+        "c.guestCount",
+        "c.notes",
+        "b.id as beoId",
+        "b.status as beoStatus",
+      ])
       .where("l.orgId", "=", orgId)
       .where("l.deleted", "=", 0)
-      .where(calendarAsBase);
+      .where((eb) => eb.or([calendarAsBase, beoUntold]))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("syncJobs as j")
+              .select(sql`1`.as("one"))
+              .whereRef("j.orgId", "=", "l.orgId")
+              .whereRef("j.orderingKey", "=", "l.echoEventId")
+              .where("j.status", "in", ["queued", "running"]),
+          ),
+        ),
+      );
     if (afterEchoId !== null) query = query.where("l.echoEventId", ">", afterEchoId);
     const rows = await query.orderBy("l.echoEventId").limit(limit).execute();
-    return rows.map(({ title, date, time, room, guestCount, notes, ...link }) => ({
+    return rows.map(({ title, date, time, room, guestCount, notes, beoId, beoStatus, ...link }) => ({
       link: fromRow(link),
       calendar: { title, date, time, room, guestCount, notes },
+      beo: beoId === null ? null : { id: beoId, status: beoStatus! },
     }));
   }
 }
