@@ -94,4 +94,26 @@ describe("an Echo deletion that arrives before the update it follows", () => {
       reason: expect.stringContaining("its deletion"),
     });
   });
+
+  it("does not bring back an event whose deletion only a reconciliation saw", async () => {
+    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
+    // Both deliveries are lost; a reconciliation finds the event already deleted.
+    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Deleted Unseen" })).body;
+    await kit.echo("DELETE", `/v1/events/${created.id}`);
+    expect((await kit.admin("POST", "/api/echo-integration/sync", { full: true })).status).toBe(202);
+    await settle(kit);
+    // Then Echo's retry of the creation gets through.
+    await deliver("event.created", created, `msg_created_retried_${created.id}`);
+    await settle(kit);
+    await kit.echo("POST", "/_sandbox/faults", {});
+
+    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
+    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
+      .data as any[];
+    expect(history.find((op) => op.webhookId === `msg_created_retried_${created.id}`)).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining("its deletion"),
+    });
+  });
 });

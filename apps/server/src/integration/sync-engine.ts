@@ -120,7 +120,7 @@ export class SyncEngine {
           ...(beoId ? { beoId } : {}),
         });
       }
-      if (!link) return this.importNew(trx, integration, event, record);
+      if (!link) return this.importNew(trx, integration, event, meta, record);
       if (event.deletedAt) return this.applyDeletion(trx, integration, event, link, record);
       return this.mergeInto(trx, integration, event, link, record);
     };
@@ -152,10 +152,22 @@ export class SyncEngine {
     return op;
   }
 
-  private async importNew(trx: Db, integration: OrgIntegration, event: EchoCRMEvent, record: Recorder) {
+  private async importNew(
+    trx: Db,
+    integration: OrgIntegration,
+    event: EchoCRMEvent,
+    meta: { webhookId?: string; type?: string },
+    record: Recorder,
+  ) {
     const orgId = integration.orgId;
-    if (event.deletedAt)
+    if (event.deletedAt) {
+      // A deletion learnt otherwise than by its own delivery (a reconciliation page):
+      // kept among the received deletions, which the check below reads, so that a
+      // late delivery of an older snapshot (its event.created retried by Echo) does
+      // not bring the event back.
+      if (meta.type !== "event.deleted") await this.rememberDeletion(trx, orgId, event);
       return record({ status: "skipped", changes: [], reason: "deleted in Echo before Maestro knew it" });
+    }
     // Deletions are final in Echo: one already received means this older snapshot
     // (a creation overtaken by its deletion) must not bring the event back.
     const deletion = await trx
@@ -191,6 +203,26 @@ export class SyncEngine {
       reason: beoId ? "imported; contract signed: BEO created" : "imported",
       ...(beoId ? { beoId } : {}),
     });
+  }
+
+  private async rememberDeletion(trx: Db, orgId: string, event: EchoCRMEvent) {
+    const now = new Date().toISOString();
+    await trx
+      .insertInto("webhookInbox")
+      .values({
+        id: newId("whk"),
+        orgId,
+        webhookId: `${RECONCILED_DELETION_PREFIX}${event.id}`,
+        type: "event.deleted",
+        echoEventId: event.id,
+        payload: JSON.stringify(event),
+        status: "processed",
+        error: null,
+        receivedAt: now,
+        processedAt: now,
+      })
+      .onConflict((oc) => oc.columns(["orgId", "webhookId"]).doNothing())
+      .execute();
   }
 
   // Echo → Maestro for events Maestro has never seen, many at once (a reconciliation
@@ -671,6 +703,9 @@ export class SyncEngine {
     throw new Error(`Echo event ${echoEventId} kept changing during ${MAX_PUSH_ROUNDS} push attempts`);
   }
 }
+
+// The inbox row standing for a deletion that reconciliation found (no delivery of its own).
+export const RECONCILED_DELETION_PREFIX = "reconciled-deletion:";
 
 // What importNewBatch wrote, for announceImported: Echo's change times (on Maestro's clock) of the imported events.
 export type ImportedBatch = { orgId: string; trigger: Trigger; echoChangedAt: number[]; beos: number };
