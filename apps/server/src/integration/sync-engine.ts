@@ -215,7 +215,8 @@ export class SyncEngine {
         webhookId: `${RECONCILED_DELETION_PREFIX}${event.id}`,
         type: "event.deleted",
         echoEventId: event.id,
-        payload: JSON.stringify(event),
+        // No snapshot: the row only says that the event is deleted.
+        payload: null,
         status: "processed",
         error: null,
         receivedAt: now,
