@@ -330,11 +330,18 @@ const m0004_inboxDeletionsIndex: Builder = async (db) => {
   );
 };
 
+// What a push is writing to Echo, kept until Echo's answer is on record: when the
+// answer is lost, Maestro's own write must not later pass for a change made in Echo.
+const m0005_syncLinksPushing: Builder = async (db) => {
+  await db.schema.alterTable("sync_links").addColumn("pushing", "text").execute();
+};
+
 export const migrations: [string, Builder][] = [
   ["0001_foundation", m0001_foundation],
   ["0002_integration", m0002_integration],
   ["0003_sync_jobs_open_index", m0003_syncJobsOpenIndex],
   ["0004_inbox_deletions_index", m0004_inboxDeletionsIndex],
+  ["0005_sync_links_pushing", m0005_syncLinksPushing],
 ];
 
 export async function migrateToLatest(handle: DatabaseHandle, schema?: string): Promise<void> {

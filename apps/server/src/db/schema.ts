@@ -190,6 +190,8 @@ export interface SyncLinksTable {
   echoBeoStatus: string | null;
   deleted: number;
   updatedAt: string;
+  // JSON {version, values}: a push under way (see SyncLink.pushing), or null.
+  pushing: string | null;
 }
 
 export interface SyncOperationsTable {

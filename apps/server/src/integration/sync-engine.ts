@@ -31,7 +31,7 @@ import {
   type OrgIntegration,
 } from "./integration-runtime.ts";
 import type { JobQueue } from "./job-queue.ts";
-import type { SyncLink, SyncLinkRepository } from "./sync-link.repository.ts";
+import type { PushUnderWay, SyncLink, SyncLinkRepository } from "./sync-link.repository.ts";
 import type { SyncOperationRepository } from "./sync-operation.repository.ts";
 
 export type Trigger = SyncOperation["trigger"];
@@ -387,8 +387,9 @@ export class SyncEngine {
     const frozen = new Set(open.flatMap((c) => c.fields.map((f) => f.field as CanonicalField)));
     // One-way echo_to_maestro: Echo is the source of truth, Maestro never wins.
     const policy = allowsMaestroToEcho(integration.direction) ? integration.policy : "echo_wins";
+    const base = baseWithOwnWrites(link, event.version, echo);
     const decisions = mergeFields({
-      base: link.base,
+      base,
       echo,
       maestro,
       policy,
@@ -499,9 +500,11 @@ export class SyncEngine {
       event.id,
       {
         echoVersion: event.version,
-        base: baseAfterMerge(link.base, decisions),
+        base: baseAfterMerge(base, decisions),
         echoBeoId: event.beoId ?? null,
         echoBeoStatus: event.beoStatus ?? null,
+        // A version after the push's If-Match has told whether its write arrived.
+        ...(link.pushing && event.version > link.pushing.version ? { pushing: null } : {}),
       },
       trx,
     );
@@ -633,6 +636,9 @@ export class SyncEngine {
         );
       }
       for (const c of changes) if (CANONICAL_FIELDS.includes(c.field as CanonicalField)) attempted.set(c.field, c);
+      // On record before it is sent: if Echo applies it and the answer is lost, Echo's
+      // next version holds these values, and the merge must know them for Maestro's own.
+      if (pushed.length > 0) await this.d.links.update(orgId, echoEventId, { pushing: withAttempt(link, values) });
       let updated: EchoCRMEvent;
       try {
         updated = await integration.client.patchEvent(echoEventId, patch, link.echoVersion);
@@ -686,6 +692,7 @@ export class SyncEngine {
             base,
             echoBeoId: updated.beoId ?? null,
             echoBeoStatus: updated.beoStatus ?? null,
+            pushing: null,
           },
           trx,
         );
@@ -703,6 +710,31 @@ export class SyncEngine {
     }
     throw new Error(`Echo event ${echoEventId} kept changing during ${MAX_PUSH_ROUNDS} push attempts`);
   }
+}
+
+// The base to merge an Echo version against. A push under way whose answer was
+// lost (Maestro has not recorded it) may have arrived: a version of Echo after
+// the push's If-Match that holds a field's pushed value holds Maestro's own write,
+// which both sides therefore agree on — not a change made in Echo to set against
+// a newer Maestro edit (a false conflict, or that edit overwritten).
+function baseWithOwnWrites(link: SyncLink, version: number, echo: CanonicalFields): CanonicalFields {
+  const base = { ...link.base };
+  if (!link.pushing || version <= link.pushing.version) return base;
+  for (const [field, sent] of Object.entries(link.pushing.values) as [CanonicalField, unknown[]][])
+    if (sent.some((value) => isDeepStrictEqual(echo[field], value))) setValue(base, field, echo[field]);
+  return base;
+}
+
+// The pushes under way once this attempt (these values, with If-Match the link's
+// version) is added: earlier attempts against the same version are kept.
+function withAttempt(link: SyncLink, values: Partial<CanonicalFields>): PushUnderWay {
+  const earlier = link.pushing?.version === link.echoVersion ? link.pushing.values : {};
+  const merged: PushUnderWay["values"] = { ...earlier };
+  for (const [field, value] of Object.entries(values) as [CanonicalField, unknown][]) {
+    const sent = merged[field] ?? [];
+    if (!sent.some((v) => isDeepStrictEqual(v, value))) merged[field] = [...sent, value];
+  }
+  return { version: link.echoVersion, values: merged };
 }
 
 // The inbox row standing for a deletion that reconciliation found (no delivery of its own).
@@ -728,6 +760,7 @@ function newLink(orgId: string, event: EchoCRMEvent, calendarEventId: string, ba
     echoBeoStatus: event.beoStatus ?? null,
     deleted: 0,
     updatedAt: now,
+    pushing: null,
   };
 }
 

@@ -4,15 +4,29 @@ import { insertRows } from "../db/batches.ts";
 import type { Db, SyncLinksTable } from "../db/schema.ts";
 import type { CanonicalField, CanonicalFields } from "./field-mapping.ts";
 
-export type SyncLink = Omit<SyncLinksTable, "base" | "maestroChangedAt"> & {
+// Pushes under way: the values sent to Echo with If-Match `version`, by field (one
+// per attempt: a retry sends the newest), until an answer is on record. If answers
+// were lost, Echo's next version may hold the values of any one of those attempts.
+export type PushUnderWay = { version: number; values: Partial<Record<CanonicalField, unknown[]>> };
+
+export type SyncLink = Omit<SyncLinksTable, "base" | "maestroChangedAt" | "pushing"> & {
   base: CanonicalFields;
   maestroChangedAt: Partial<Record<CanonicalField, string>>;
+  pushing: PushUnderWay | null;
 };
 
 const fromRow = (row: SyncLinksTable): SyncLink => ({
   ...row,
   base: JSON.parse(row.base) as CanonicalFields,
   maestroChangedAt: JSON.parse(row.maestroChangedAt) as SyncLink["maestroChangedAt"],
+  pushing: row.pushing === null ? null : (JSON.parse(row.pushing) as PushUnderWay),
+});
+
+const toRow = (link: SyncLink) => ({
+  ...link,
+  base: JSON.stringify(link.base),
+  maestroChangedAt: JSON.stringify(link.maestroChangedAt),
+  pushing: link.pushing === null ? null : JSON.stringify(link.pushing),
 });
 
 // The base a calendar event's canonical columns make (canonicalFromCalendar), as
@@ -59,37 +73,30 @@ export class SyncLinkRepository {
   }
 
   async insert(link: SyncLink, db: Db = this.db) {
-    await db
-      .insertInto("syncLinks")
-      .values({ ...link, base: JSON.stringify(link.base), maestroChangedAt: JSON.stringify(link.maestroChangedAt) })
-      .execute();
+    await db.insertInto("syncLinks").values(toRow(link)).execute();
   }
 
   // Many links, in as few statements as the parameter limits allow.
   async insertMany(links: readonly SyncLink[], db: Db = this.db) {
     if (links.length === 0) return;
-    const rows = links.map((link) => ({
-      ...link,
-      base: JSON.stringify(link.base),
-      maestroChangedAt: JSON.stringify(link.maestroChangedAt),
-    }));
-    await insertRows(db, "syncLinks", rows);
+    await insertRows(db, "syncLinks", links.map(toRow));
   }
 
   async update(
     orgId: string,
     echoEventId: string,
-    patch: Omit<Updateable<SyncLinksTable>, "base" | "maestroChangedAt"> &
-      Partial<Pick<SyncLink, "base" | "maestroChangedAt">>,
+    patch: Omit<Updateable<SyncLinksTable>, "base" | "maestroChangedAt" | "pushing"> &
+      Partial<Pick<SyncLink, "base" | "maestroChangedAt" | "pushing">>,
     db: Db = this.db,
   ) {
-    const { base, maestroChangedAt, ...rest } = patch;
+    const { base, maestroChangedAt, pushing, ...rest } = patch;
     await db
       .updateTable("syncLinks")
       .set({
         ...rest,
         ...(base ? { base: JSON.stringify(base) } : {}),
         ...(maestroChangedAt ? { maestroChangedAt: JSON.stringify(maestroChangedAt) } : {}),
+        ...(pushing !== undefined ? { pushing: pushing === null ? null : JSON.stringify(pushing) } : {}),
         updatedAt: new Date().toISOString(),
       })
       .where("orgId", "=", orgId)
