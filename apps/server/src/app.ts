@@ -21,7 +21,7 @@ import { BeoService } from "./beo/beo.service.ts";
 import { CalendarRepository } from "./calendar/calendar.repository.ts";
 import { registerCalendarRoutes } from "./calendar/calendar.routes.ts";
 import { CalendarService } from "./calendar/calendar.service.ts";
-import type { MaestroConfig } from "./config/env.ts";
+import { trustedProxies, type MaestroConfig } from "./config/env.ts";
 import type { DatabaseHandle } from "./db/database.ts";
 import { installErrorHandler } from "./http/error-handler.ts";
 import { LocalLiveBus, type LiveBus } from "./live/live-bus.ts";
@@ -110,7 +110,8 @@ export async function buildApp({
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    // The same rule as the fast lane's (config/env.ts).
+    trustProxy: trustedProxies(config.trustProxy) ?? false,
     // Echo's webhook deliveries take the fast lane; everything else goes through Fastify.
     serverFactory: (handler) => {
       const route = (req: IncomingMessage, res: ServerResponse) => {

@@ -29,7 +29,8 @@ export function registerAuthRoutes(app: FastifyInstance, { auth, orgs, audit, se
       void reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: "lax",
-        secure: secureCookies,
+        // Served over TLS here, or by a trusted proxy (X-Forwarded-Proto).
+        secure: secureCookies || request.protocol === "https",
         path: "/",
         maxAge: maxAgeSeconds,
       });

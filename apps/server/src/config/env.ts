@@ -1,4 +1,5 @@
 import path from "node:path";
+import proxyAddr from "@fastify/proxy-addr";
 import { z } from "zod";
 
 // Maestro's configuration, from the environment only (CONTRACT §2).
@@ -10,7 +11,7 @@ const envSchema = z.object({
   MAESTRO_ADMIN_API_KEY: z.string().min(16, "MAESTRO_ADMIN_API_KEY must be at least 16 characters").optional(),
   MAESTRO_SECRET_KEY: z.string().min(16, "MAESTRO_SECRET_KEY must be at least 16 characters").optional(),
   MAESTRO_PREVIOUS_SECRET_KEYS: z.string().optional(),
-  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  TRUST_PROXY: z.string().default("false"),
   INTEGRATION_ALLOWED_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TLS_CERT_FILE: z.string().optional(),
@@ -37,7 +38,7 @@ export type MaestroConfig = {
   secretKey?: string;
   // Older key-encryption keys, still accepted for decryption during a rotation.
   previousSecretKeys: string[];
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   allowedHosts: string[];
   logLevel: string;
   tls?: { certFile: string; keyFile: string };
@@ -55,6 +56,40 @@ export type MaestroConfig = {
     reconciliationRunningMs: number;
   };
 };
+
+// Which proxies in front of Maestro may tell the client's address (X-Forwarded-For)
+// and protocol (X-Forwarded-Proto). false: none, the socket's peer is the client.
+// A number: that many proxies in a row (TRUST_PROXY=true is one); the client is
+// the address the outermost of them saw, whatever a client wrote into the header
+// itself. A list: the proxies' addresses or CIDR ranges (or `loopback`,
+// `linklocal`, `uniquelocal`).
+export type TrustProxy = false | number | string[];
+
+export function parseTrustProxy(raw: string): TrustProxy {
+  const value = raw.trim().toLowerCase();
+  if (value === "" || value === "false" || value === "0") return false;
+  if (value === "true") return 1;
+  if (/^\d+$/.test(value)) return Math.min(Number(value), 32);
+  const list = value
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  try {
+    proxyAddr.compile(list);
+  } catch (err) {
+    throw new Error(
+      `invalid configuration: TRUST_PROXY: ${(err as Error).message} (expected false, true, a number of proxies, or their addresses/CIDR ranges separated by commas)`,
+    );
+  }
+  return list;
+}
+
+// The address of the client a trusted proxy saw, or the socket's peer.
+export function trustedProxies(trust: TrustProxy): ((address: string, hop: number) => boolean) | undefined {
+  if (trust === false) return undefined;
+  if (typeof trust === "number") return (_address, hop) => hop < trust;
+  return proxyAddr.compile(trust);
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig {
   const parsed = envSchema.safeParse(env);
@@ -74,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MaestroConfig 
       .split(",")
       .map((k) => k.trim())
       .filter(Boolean),
-    trustProxy: e.TRUST_PROXY === "true",
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     allowedHosts: (e.INTEGRATION_ALLOWED_HOSTS ?? "")
       .split(",")
       .map((h) => h.trim().toLowerCase())

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorBody } from "@maestro/shared/errors";
+import proxyAddr from "@fastify/proxy-addr";
 import type { Logger } from "pino";
+import { trustedProxies, type TrustProxy } from "../config/env.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { WEBHOOK_BODY_LIMIT, type EchoWebhookReceiver } from "./echo-webhook.routes.ts";
 import { MAESTRO_WEBHOOK_RECEIVER_PATH } from "./integration.service.ts";
@@ -17,7 +19,7 @@ export type FastLaneDeps = {
   receive: EchoWebhookReceiver;
   metrics: Metrics;
   logger: Logger;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   // Fastify's security headers, once known (added to every answer).
   securityHeaders: () => readonly [string, string | number | string[]][] | undefined;
 };
@@ -29,6 +31,7 @@ export type FastLaneDeps = {
 // route calls. Returns false for every other request, which Fastify then serves.
 export function createWebhookFastLane(deps: FastLaneDeps) {
   let served = 0;
+  const trust = trustedProxies(deps.trustProxy);
   // The answer's fixed headers as one flat list (security + base), rebuilt only when
   // the security headers become known: setting them one by one costs more than the rest of an answer.
   let fixedFrom: ReturnType<FastLaneDeps["securityHeaders"]> | null = null;
@@ -85,7 +88,7 @@ export function createWebhookFastLane(deps: FastLaneDeps) {
         headers: req.headers,
         raw,
         org,
-        ip: clientAddress(req, deps.trustProxy),
+        ip: trust ? proxyAddr(req, trust) : (req.socket.remoteAddress ?? "unknown"),
         log,
       });
       send(answer.status, answer.body, answer.headers);
@@ -130,16 +133,6 @@ function orgParam(query: string): string | undefined {
   if (!query) return undefined;
   const values = new URLSearchParams(query).getAll("org");
   return values.length === 1 ? values[0] : undefined;
-}
-
-// As Fastify's `request.ip`: the socket's address, or the nearest client of a trusted proxy.
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers["x-forwarded-for"];
-  if (trustProxy && typeof forwarded === "string" && forwarded.length > 0) {
-    const hops = forwarded.split(",");
-    return hops[0]!.trim();
-  }
-  return req.socket.remoteAddress ?? "unknown";
 }
 
 // A flat [name, value, …] list without the given header names.

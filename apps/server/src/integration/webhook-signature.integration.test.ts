@@ -37,7 +37,7 @@ describe("Echo webhook signature battery", () => {
     postWebhookFrom(k, body, { "x-forwarded-for": `198.51.100.${clientNo}`, ...headers });
 
   beforeAll(async () => {
-    kit = await startSyncKit({ maestro: { trustProxy: true } });
+    kit = await startSyncKit({ maestro: { trustProxy: 1 } });
     // A real EchoCRMEvent as the sandbox returns it, used as the template of crafted payloads.
     const created = await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Signature Template Dinner" });
     expect(created.status).toBe(201);
@@ -270,12 +270,27 @@ describe("Echo webhook receiver under a flood of bad signatures", () => {
   let template: Record<string, unknown>;
   const postWebhook = postWebhookFrom;
   beforeAll(async () => {
-    kit = await startSyncKit({ maestro: { trustProxy: true } });
+    kit = await startSyncKit({ maestro: { trustProxy: 1 } });
     const created = await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Flood Template Dinner" });
     template = created.body;
     await settle(kit);
   });
   afterAll(async () => kit?.stop());
+
+  it("keys the throttle on the address the proxy saw, not on what a client writes into X-Forwarded-For", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 60 && !statuses.includes(429); i++) {
+      const { body, headers } = signedDelivery(payloadFor(template, `evt_spoof_${i}`), uniqueId("spoof"));
+      const res = await postWebhook(kit, body, {
+        ...headers,
+        "webhook-signature": "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        // A made-up address each time, then the one the (trusted) proxy appended.
+        "x-forwarded-for": `10.9.${i}.1, 203.0.113.99`,
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toContain(429);
+  });
 
   it("throttles bad signatures with 429 + Retry-After while correctly signed deliveries from the same client still get 2xx", async () => {
     const statuses: number[] = [];
