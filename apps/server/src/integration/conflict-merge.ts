@@ -26,8 +26,11 @@ export type MergeInput = {
   echo: CanonicalFields;
   maestro: CanonicalFields;
   policy: ConflictPolicy;
-  // When each side last changed each field, on Maestro's clock (Echo's corrected for skew).
+  // When each side last changed each field, on Maestro's clock (Echo's corrected for
+  // skew). Echo's by field where its deliveries said which fields changed when
+  // (`changedFields`), else its version's `updatedAt`: the field changed then or before.
   echoChangedAt: number;
+  echoFieldChangedAt?: Partial<Record<CanonicalField, number>>;
   maestroChangedAt: Partial<Record<CanonicalField, number>>;
   // Fields already frozen by an open manual conflict: left alone until it is resolved.
   frozen?: ReadonlySet<CanonicalField>;
@@ -64,7 +67,8 @@ function winnerOf(field: CanonicalField, input: MergeInput): "echo" | "maestro" 
     case "newest_wins": {
       // Ties go to Echo: sales owns the contract.
       const maestroAt = input.maestroChangedAt[field] ?? Number.NEGATIVE_INFINITY;
-      return maestroAt > input.echoChangedAt ? "maestro" : "echo";
+      const echoAt = input.echoFieldChangedAt?.[field] ?? input.echoChangedAt;
+      return maestroAt > echoAt ? "maestro" : "echo";
     }
   }
 }

@@ -226,6 +226,22 @@ describe("newest_wins", () => {
     expect(byField(decisions, "guaranteed")).toMatchObject({ winner: "maestro" });
     expect(byField(decisions, "room")).toMatchObject({ winner: "echo" });
   });
+
+  it("uses Echo's change time of the field when its deliveries told it, not the version's", () => {
+    const decisions = mergeFields({
+      base,
+      echo: { ...base, guaranteed: 140, room: "Salon A" },
+      maestro: { ...base, guaranteed: 150, room: "Salon B" },
+      policy: "newest_wins",
+      // The version is newer than both Maestro edits, because of a later change of another field…
+      echoChangedAt: T0 + 120_000,
+      // …but Echo changed the guaranteed count before Maestro did, and the room after.
+      echoFieldChangedAt: { guaranteed: T0, room: T0 + 90_000 },
+      maestroChangedAt: { guaranteed: T0 + 60_000, room: T0 + 60_000 },
+    });
+    expect(byField(decisions, "guaranteed")).toMatchObject({ winner: "maestro" });
+    expect(byField(decisions, "room")).toMatchObject({ winner: "echo" });
+  });
 });
 
 describe("frozen fields", () => {

@@ -47,6 +47,56 @@ export function canonicalFromEcho(event: EchoCRMEvent): CanonicalFields {
   };
 }
 
+// Echo's fields (a webhook's `changedFields`) behind each canonical field.
+const CANONICAL_FROM_ECHO_FIELD: Readonly<Record<string, CanonicalField>> = {
+  eventName: "eventName",
+  eventDate: "eventDate",
+  eventTime: "eventTime",
+  room: "room",
+  guestCount: "guaranteed",
+  specialRequests: "specialRequests",
+};
+
+// A delivery of an Echo version: which fields that version changed, and when.
+export type EchoVersionChange = {
+  event: Pick<EchoCRMEvent, "version" | "updatedAt">;
+  changedFields?: readonly string[] | undefined;
+};
+
+// When Echo changed each canonical field (ms on Echo's clock) between the version
+// Maestro last merged (`after`) and the one it merges now (`upto`): of the versions
+// that named a field in `changedFields`, the newest; a field none of them named has
+// not changed in Echo since `after` (-Infinity: whatever differs there was weighed
+// at an earlier merge, which Maestro's side won). Only when a delivery of every
+// version in between is at hand (versions go up by one per change): a change in a
+// version whose delivery is missing could be newer than any known. Otherwise
+// undefined, and the version's own `updatedAt` stands for every field. A change of
+// `guestCount` may have been of the expected count only: taken as the guaranteed
+// count's, it makes Echo's change look newer than it was, never older.
+export function echoFieldChangeTimes(
+  after: number,
+  upto: number,
+  deliveries: readonly EchoVersionChange[],
+): Partial<Record<CanonicalField, number>> | undefined {
+  if (upto <= after || upto - after > 1000) return undefined;
+  const byVersion = new Map<number, EchoVersionChange>();
+  for (const d of deliveries)
+    if (d.changedFields && d.event.version > after && d.event.version <= upto) byVersion.set(d.event.version, d);
+  if (byVersion.size !== upto - after) return undefined;
+  const times: Partial<Record<CanonicalField, number>> = Object.fromEntries(
+    CANONICAL_FIELDS.map((f) => [f, Number.NEGATIVE_INFINITY]),
+  );
+  for (const { event, changedFields } of byVersion.values()) {
+    const at = Date.parse(event.updatedAt);
+    if (Number.isNaN(at)) return undefined;
+    for (const name of changedFields!) {
+      const field = CANONICAL_FROM_ECHO_FIELD[name];
+      if (field && at > times[field]!) times[field] = at;
+    }
+  }
+  return times;
+}
+
 // The calendar event always mirrors its BEO (the BEO service keeps them in step),
 // so it is Maestro's side of every canonical field.
 export function canonicalFromCalendar(

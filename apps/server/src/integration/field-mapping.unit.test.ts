@@ -15,6 +15,7 @@ import {
   canonicalFromCalendar,
   canonicalFromEcho,
   CONTRACT_TO_CALENDAR_STATUS,
+  echoFieldChangeTimes,
   echoPatchFromCanonical,
   type CanonicalFields,
 } from "./field-mapping.ts";
@@ -255,5 +256,42 @@ describe("BEO field ↔ canonical field", () => {
     ]) {
       expect(canonicalFieldOfBeoField(f)).toBeUndefined();
     }
+  });
+});
+
+describe("Echo's change times by field, from its deliveries", () => {
+  const at = (minute: number) => `2027-03-01T10:${String(minute).padStart(2, "0")}:00.000Z`;
+  const delivery = (version: number, minute: number, changedFields: string[]) => ({
+    event: { version, updatedAt: at(minute) },
+    changedFields,
+  });
+
+  it("takes, for each field, the newest version that changed it; unnamed fields did not change", () => {
+    const times = echoFieldChangeTimes(4, 6, [
+      delivery(5, 1, ["guestCount", "room"]),
+      delivery(6, 3, ["clientName", "room"]),
+    ])!;
+    expect(times.guaranteed).toBe(Date.parse(at(1)));
+    expect(times.room).toBe(Date.parse(at(3)));
+    expect(times.eventName).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it("tells nothing unless every version since the last merged one was delivered", () => {
+    // Version 5 is missing: it may have changed the guaranteed count after minute 1.
+    expect(echoFieldChangeTimes(4, 6, [delivery(6, 3, ["clientName"])])).toBeUndefined();
+    // A delivery that does not say what changed (a page from reconciliation) tells nothing either.
+    expect(echoFieldChangeTimes(4, 5, [{ event: { version: 5, updatedAt: at(1) } }])).toBeUndefined();
+    expect(echoFieldChangeTimes(4, 4, [])).toBeUndefined();
+  });
+
+  it("ignores versions outside the range and repeats of one version", () => {
+    const times = echoFieldChangeTimes(4, 5, [
+      delivery(3, 0, ["guestCount"]),
+      delivery(5, 2, ["room"]),
+      delivery(5, 2, ["room"]),
+      delivery(7, 9, ["guestCount"]),
+    ])!;
+    expect(times.room).toBe(Date.parse(at(2)));
+    expect(times.guaranteed).toBe(Number.NEGATIVE_INFINITY);
   });
 });

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { EchoCRMEvent, EchoEventPatch } from "@maestro/shared/echo-event.schema";
-import type { FieldChange, SyncOperation } from "@maestro/shared/integration.schema";
+import { echoWebhookPayloadSchema, type FieldChange, type SyncOperation } from "@maestro/shared/integration.schema";
 import type { Logger } from "pino";
 import type { BeoService } from "../beo/beo.service.ts";
 import type { BeoRepository } from "../beo/beo.repository.ts";
@@ -20,9 +20,11 @@ import {
   calendarPatchFromCanonical,
   canonicalFromCalendar,
   canonicalFromEcho,
+  echoFieldChangeTimes,
   echoPatchFromCanonical,
   type CanonicalField,
   type CanonicalFields,
+  type EchoVersionChange,
 } from "./field-mapping.ts";
 import {
   allowsEchoToMaestro,
@@ -65,7 +67,15 @@ export class SyncEngine {
     integration: OrgIntegration,
     event: EchoCRMEvent,
     // `superseded`: older snapshots of this event delivered together with this one, not merged on their own.
-    meta: { trigger: Trigger; webhookId?: string; type?: string; superseded?: number },
+    // `deliveries`: Echo's deliveries of the versions since the last one merged, which say
+    // which fields changed when (newest_wins compares those times, field by field).
+    meta: {
+      trigger: Trigger;
+      webhookId?: string;
+      type?: string;
+      superseded?: number;
+      deliveries?: readonly EchoVersionChange[];
+    },
     outer?: Db,
     // Runs in the same transaction once the decision is recorded (the worker marks
     // the delivery processed and the job done there: one commit per change).
@@ -122,7 +132,7 @@ export class SyncEngine {
       }
       if (!link) return this.importNew(trx, integration, event, meta, record);
       if (event.deletedAt) return this.applyDeletion(trx, integration, event, link, record);
-      return this.mergeInto(trx, integration, event, link, record);
+      return this.mergeInto(trx, integration, event, link, record, { deliveries: meta.deliveries ?? [] });
     };
     const runAll = async (trx: Db) => {
       const op = await run(trx);
@@ -202,6 +212,21 @@ export class SyncEngine {
       changes: CANONICAL_FIELDS.map((f) => ({ field: f, from: null, to: canonical[f] })),
       reason: beoId ? "imported; contract signed: BEO created" : "imported",
       ...(beoId ? { beoId } : {}),
+    });
+  }
+
+  // Echo's deliveries about this event that are stored and not merged yet.
+  private async pendingDeliveries(orgId: string, echoEventId: string): Promise<EchoVersionChange[]> {
+    const rows = await this.d.db
+      .selectFrom("webhookInbox")
+      .select("payload")
+      .where("orgId", "=", orgId)
+      .where("echoEventId", "=", echoEventId)
+      .where("status", "=", "pending")
+      .execute();
+    return rows.flatMap(({ payload }) => {
+      const parsed = payload ? echoWebhookPayloadSchema.safeParse(parseJsonOrUndefined(payload)) : undefined;
+      return parsed?.success ? [{ event: parsed.data.data.event, changedFields: parsed.data.data.changedFields }] : [];
     });
   }
 
@@ -376,7 +401,7 @@ export class SyncEngine {
     event: EchoCRMEvent,
     link: SyncLink,
     record: Recorder,
-    options: { deleting?: boolean } = {},
+    options: { deleting?: boolean; deliveries?: readonly EchoVersionChange[] } = {},
   ) {
     const orgId = integration.orgId;
     const cal = (await this.d.calendarRepo.get(orgId, link.calendarEventId, trx))!;
@@ -394,6 +419,10 @@ export class SyncEngine {
       maestro,
       policy,
       echoChangedAt: Date.parse(event.updatedAt) - integration.client.clockOffsetMs,
+      echoFieldChangedAt: onMaestroClock(
+        echoFieldChangeTimes(link.echoVersion, event.version, options.deliveries ?? []),
+        integration.client.clockOffsetMs,
+      ),
       maestroChangedAt: Object.fromEntries(Object.entries(link.maestroChangedAt).map(([k, v]) => [k, Date.parse(v!)])),
       frozen,
     });
@@ -661,7 +690,11 @@ export class SyncEngine {
             // Echo's version is authoritative: ours was recorded from a delivery Echo never made.
             await this.d.links.update(orgId, echoEventId, { echoVersion: fresh.version });
           }
-          await this.applyEchoEvent(integration, fresh, { trigger });
+          // Deliveries of the versions in between, not merged yet, say when each field changed.
+          await this.applyEchoEvent(integration, fresh, {
+            trigger,
+            deliveries: await this.pendingDeliveries(orgId, echoEventId),
+          });
           continue;
         }
         if (err instanceof EchoError && (err.status === 404 || err.status === 410)) {
@@ -712,6 +745,15 @@ export class SyncEngine {
   }
 }
 
+// Echo's change times by field, on Maestro's clock.
+function onMaestroClock(
+  times: Partial<Record<CanonicalField, number>> | undefined,
+  offsetMs: number,
+): Partial<Record<CanonicalField, number>> | undefined {
+  if (!times) return undefined;
+  return Object.fromEntries(Object.entries(times).map(([field, at]) => [field, at - offsetMs]));
+}
+
 // The base to merge an Echo version against. A push under way whose answer was
 // lost (Maestro has not recorded it) may have arrived: a version of Echo after
 // the push's If-Match that holds a field's pushed value holds Maestro's own write,
@@ -735,6 +777,15 @@ function withAttempt(link: SyncLink, values: Partial<CanonicalFields>): PushUnde
     if (!sent.some((v) => isDeepStrictEqual(v, value))) merged[field] = [...sent, value];
   }
   return { version: link.echoVersion, values: merged };
+}
+
+// A stored payload's JSON, or undefined when it is not JSON.
+export function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 // The inbox row standing for a deletion that reconciliation found (no delivery of its own).

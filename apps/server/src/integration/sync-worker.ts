@@ -11,7 +11,7 @@ import type { IntegrationRuntime } from "./integration-runtime.ts";
 import { LEASE_MS, type ClaimedJob, type Job, type JobQueue } from "./job-queue.ts";
 import type { MaestroWebhookSender } from "./maestro-webhook-sender.ts";
 import type { ReconciliationService } from "./reconciliation.service.ts";
-import { NonRetryableSyncError, type SyncEngine, type Trigger } from "./sync-engine.ts";
+import { NonRetryableSyncError, parseJsonOrUndefined, type SyncEngine, type Trigger } from "./sync-engine.ts";
 import type { SyncOperationRepository } from "./sync-operation.repository.ts";
 import type { WebhookInbox } from "./webhook-inbox.ts";
 
@@ -271,7 +271,14 @@ export class SyncWorker {
     const jobsPayloads = group.map((j) => ({ job: j, p: payloads.echo_change.parse(JSON.parse(j.payload)) }));
     const webhookIds = jobsPayloads.flatMap(({ p }) => (p.webhookId ? [p.webhookId] : []));
     const rows = new Map((await this.deps.inbox.getMany(job.orgId, webhookIds)).map((r) => [r.webhookId, r]));
-    type Snapshot = { job: Job; event: EchoCRMEvent; source: Trigger; webhookId?: string; type?: string };
+    type Snapshot = {
+      job: Job;
+      event: EchoCRMEvent;
+      source: Trigger;
+      webhookId?: string;
+      type?: string;
+      changedFields?: string[];
+    };
     const snapshots: Snapshot[] = [];
     const unusable: { job: Job; reason: string }[] = [];
     for (const { job: j, p } of jobsPayloads) {
@@ -281,7 +288,7 @@ export class SyncWorker {
         continue;
       }
       const stored = rows.get(p.webhookId)?.payload;
-      const payload = stored ? echoWebhookPayloadSchema.safeParse(parseJson(stored)) : undefined;
+      const payload = stored ? echoWebhookPayloadSchema.safeParse(parseJsonOrUndefined(stored)) : undefined;
       if (!payload?.success) {
         unusable.push({
           job: j,
@@ -295,6 +302,7 @@ export class SyncWorker {
         source: p.source as Trigger,
         webhookId: p.webhookId,
         type: payload.data.type,
+        ...(payload.data.data.changedFields ? { changedFields: payload.data.data.changedFields } : {}),
       });
     }
     if (snapshots.length === 0) throw new NonRetryableSyncError(unusable[0]!.reason);
@@ -310,6 +318,7 @@ export class SyncWorker {
         ...(newest.webhookId ? { webhookId: newest.webhookId } : {}),
         ...(newest.type ? { type: newest.type } : {}),
         superseded: snapshots.length - 1,
+        deliveries: snapshots,
       },
       undefined,
       async (trx, op) => {
@@ -323,13 +332,5 @@ export class SyncWorker {
       },
     );
     return COMPLETED;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
