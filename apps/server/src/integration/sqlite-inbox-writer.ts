@@ -34,7 +34,10 @@ const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma("busy_timeout = 5000");
-db.pragma("synchronous = NORMAL");
+// An acknowledgement must outlive a power loss, not only a crash of the process:
+// each group's commit syncs the WAL to disk (the main connection's commits, of
+// work derived from what is stored here, need not).
+db.pragma("synchronous = FULL");
 // Checkpoints are the checkpoint thread's (sqlite-wal-checkpointer.ts), never a commit's.
 db.pragma("wal_autocheckpoint = 0");
 // A commit that starts the WAL over truncates it to this size, as the main connection's do.

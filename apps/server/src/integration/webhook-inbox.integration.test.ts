@@ -164,6 +164,10 @@ describe(`webhook inbox group commit (${testDbKind})`, () => {
       expect(await inbox.store(delivery(3))).toBe(false);
       expect(await inbox.store(delivery(3))).toBe(true);
       expect(await jobsOf("msg_3")).toHaveLength(1);
+      // Those commits synced to disk as the thread's do; the main connection's other
+      // commits are back to synchronous = NORMAL (1).
+      const { rows: setting } = await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db);
+      expect(setting).toEqual([{ synchronous: 1 }]);
     },
   );
 

@@ -1,7 +1,8 @@
 import { newId } from "@maestro/shared/ids";
+import { sql } from "kysely";
 import type { Db } from "../db/schema.ts";
 import { DEFAULT_MAX_ATTEMPTS, type JobQueue } from "./job-queue.ts";
-import { InboxThreadGone, type InboxRow } from "./sqlite-inbox-writer.ts";
+import { InboxThreadGone, SqliteInboxWriter, type InboxRow } from "./sqlite-inbox-writer.ts";
 
 export type InboxBatchWriter = {
   readonly available: boolean;
@@ -95,7 +96,17 @@ export class WebhookInbox {
         if (!(err instanceof InboxThreadGone)) throw err;
       }
     }
-    return this.db.transaction().execute((trx) => this.write(trx, rows));
+    if (!(this.writer instanceof SqliteInboxWriter))
+      return this.db.transaction().execute((trx) => this.write(trx, rows));
+    // In the thread's stead: its commits sync the WAL to disk (synchronous = FULL), so these do too.
+    return this.db.connection().execute(async (conn) => {
+      await sql`pragma synchronous = full`.execute(conn);
+      try {
+        return await conn.transaction().execute((trx) => this.write(trx, rows));
+      } finally {
+        await sql`pragma synchronous = normal`.execute(conn);
+      }
+    });
   }
 
   // The rows to insert: the first delivery of each webhook-id in the batch (rowOf
