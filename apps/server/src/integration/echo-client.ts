@@ -6,6 +6,7 @@ import {
   ExponentialBackoff,
   circuitBreaker,
   handleWhen,
+  isBrokenCircuitError,
   retry,
   type CircuitBreakerPolicy,
   type RetryPolicy,
@@ -25,6 +26,10 @@ import type { Metrics } from "../observability/metrics.ts";
 import { checkOutboundUrl, isAllowedHost, isForbiddenAddress, OutboundRefused } from "./ssrf-guard.ts";
 
 const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+// After three failures in a row no request goes to Echo for this long; then one
+// goes through to try (and the circuit closes if it succeeds).
+export const CIRCUIT_HALF_OPEN_MS = 5_000;
 
 export type EchoErrorKind = "network" | "timeout" | "http" | "invalid_response" | "refused" | "circuit_open";
 
@@ -93,7 +98,7 @@ export class EchoClient {
     });
     this.breaker = circuitBreaker(
       handleWhen((err) => err instanceof EchoError && err.retryable),
-      { halfOpenAfter: 5_000, breaker: new ConsecutiveBreaker(3) },
+      { halfOpenAfter: CIRCUIT_HALF_OPEN_MS, breaker: new ConsecutiveBreaker(3) },
     );
     this.readRetry = retry(
       handleWhen(
@@ -168,7 +173,7 @@ export class EchoClient {
       return method === "GET" && label !== "health" ? await this.readRetry.execute(once) : await once();
     } catch (err) {
       if (err instanceof EchoError) throw err;
-      if (err instanceof Error && err.name === "BrokenCircuitError") {
+      if (isBrokenCircuitError(err)) {
         throw new EchoError("Echo is unreachable (circuit open after repeated failures)", "circuit_open");
       }
       throw err;

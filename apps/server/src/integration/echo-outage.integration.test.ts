@@ -11,8 +11,8 @@ describe("Echo outage and recovery", () => {
   let kit: SyncKit;
 
   beforeAll(async () => {
-    // Health checks every 500 ms; pushes retried quickly (backoff capped at 200 ms), so that
-    // one change of the backlog uses up its attempts and is parked as failed during the outage.
+    // Health checks every 500 ms; pushes retried quickly (backoff capped at 200 ms): a job
+    // that spent an attempt on every run would be parked within 2 s of the outage.
     kit = await startSyncKit({ integration: { scheduler: { healthCheckMs: 500 }, retry: { baseMs: 50, maxMs: 200 } } });
   });
   afterAll(async () => kit?.stop());
@@ -44,22 +44,40 @@ describe("Echo outage and recovery", () => {
 
     // Maestro keeps working during the outage: BEO changes are accepted and queued.
     expect((await kit.admin("PATCH", `/api/beos/${a.beoId}`, { event: { guaranteed: 201 } })).status).toBe(200);
-    // A's push exhausts its attempts while Echo is away and is parked as failed…
-    await waitFor(
-      "A's push to be parked as failed",
-      async () =>
-        (await kit.maestro.maestro.integration.jobs.listFailed(kit.maestro.orgId)).some(
-          (j) => j.kind === "push" && j.orderingKey === a.echoId,
-        ),
-      30_000,
-    );
+    // A's push waits for Echo, however long the outage: runs refused by the open circuit
+    // spend no attempt. Its whole backoff (8 attempts of at most 200 ms here) is long past
+    // after 6 s, and it is still queued, not parked.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const jobsOf = async (echoId: string) =>
+      (await kit.maestro.maestro.database.db
+        .selectFrom("syncJobs")
+        .select(["id", "kind", "status", "attempts", "maxAttempts", "lastError"])
+        .where("orgId", "=", kit.maestro.orgId)
+        .where("orderingKey", "=", echoId)
+        .where("kind", "in", ["push", "maestro_webhook"])
+        .execute()) as { id: string; kind: string; status: string; attempts: number; maxAttempts: number }[];
+    // (Its earlier pushes, from before the outage, are done.)
+    const aPush = (await jobsOf(a.echoId)).filter((j) => j.kind === "push" && j.status !== "done");
+    expect(aPush).toEqual([expect.objectContaining({ status: expect.stringMatching(/^(queued|running)$/) })]);
+    expect(aPush[0]!.attempts).toBeLessThan(aPush[0]!.maxAttempts);
+
     // The chef approves C's BEO: the news for Echo (its status) and for sales (a
-    // notification) use up their attempts too.
+    // notification) are queued too. These two are parked as having used up their
+    // attempts (as against an Echo that answered 502 to each), to show that such
+    // jobs go again when Echo is back.
     const chef = apiClient(kit.maestro.url, kit.maestro.keys.chef);
     expect((await chef("POST", `/api/beos/${c.beoId}/approve`)).status).toBe(200);
     await waitFor(
       "C's approval jobs to be parked as failed",
       async () => {
+        await kit.maestro.maestro.database.db
+          .updateTable("syncJobs")
+          .set((eb) => ({ status: "failed", attempts: eb.ref("maxAttempts"), lastError: "502 from Echo" }))
+          .where("orgId", "=", kit.maestro.orgId)
+          .where("orderingKey", "=", c.echoId)
+          .where("kind", "in", ["push", "maestro_webhook"])
+          .where("status", "=", "queued")
+          .execute();
         const failed = await kit.maestro.maestro.integration.jobs.listFailed(kit.maestro.orgId);
         return ["push", "maestro_webhook"].every((kind) =>
           failed.some((j) => j.kind === kind && j.orderingKey === c.echoId),
@@ -91,7 +109,7 @@ describe("Echo outage and recovery", () => {
     );
     expect(healthy.enabled).toBe(true);
 
-    // The backlog reaches Echo: both changes, including the one whose job had given up.
+    // The backlog reaches Echo: both changes.
     await waitFor(
       "A's change in Echo",
       async () => (await kit.echo("GET", `/v1/events/${a.echoId}`)).body.guestCount.guaranteed === 201,

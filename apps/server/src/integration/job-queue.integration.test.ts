@@ -95,6 +95,32 @@ describe(`job queue claims (${testDbKind})`, () => {
     expect(await jobs.runningSince("org_a", "reconcile")).toBeNull();
     expect(kinds(await jobs.claim("w2", 8))).toEqual(["org_a/push/evt_1"]);
   });
+  it("gives an attempt back when the run did not get to try, so an outage longer than the backoff parks nothing", async () => {
+    await jobs.enqueue("org_a", "push", "evt_1", { echoEventId: "evt_1", trigger: "beo_change" }, undefined, {
+      maxAttempts: 2,
+    });
+    const attempts = async () =>
+      (await handle.db.selectFrom("syncJobs").select(["attempts", "status"]).executeTakeFirstOrThrow()) as {
+        attempts: number;
+        status: string;
+      };
+
+    // Twenty runs refused by an open circuit: the job stays queued, its attempts untouched.
+    for (let i = 0; i < 20; i++) {
+      const [job] = await jobs.claim("w1", 1);
+      expect(job?.attempts).toBe(1);
+      expect(await jobs.fail(job!, "Echo is unreachable (circuit open)", 0, { attempted: false })).toBe("retry");
+      expect(await attempts()).toEqual({ attempts: 0, status: "queued" });
+    }
+    // Runs that reached Echo count: the second failure is the last allowed.
+    const [first] = await jobs.claim("w1", 1);
+    expect(await jobs.fail(first!, "502 from Echo", 0)).toBe("retry");
+    const [second] = await jobs.claim("w1", 1);
+    expect(second?.attempts).toBe(2);
+    expect(await jobs.fail(second!, "502 from Echo", 0)).toBe("failed");
+    expect(await attempts()).toEqual({ attempts: 2, status: "failed" });
+  });
+
   it("enqueues thousands of jobs at once, past the bound-parameter limit, numbered in the order given", async () => {
     // 5,000 jobs of 15 columns: 75,000 values, more than one statement may bind on either database.
     const given = Array.from({ length: 5000 }, (_, i) => ({

@@ -234,13 +234,22 @@ export class JobQueue {
       .execute();
   }
 
-  // Schedules another attempt, or parks the job as failed after its last one.
-  async fail(job: Job, error: string, retryInMs: number | null): Promise<"retry" | "failed"> {
+  // Schedules another attempt, or parks the job as failed after its last one. A run
+  // that did not get to try (`attempted: false`: Echo's circuit was open, nothing was
+  // sent) gives its attempt back.
+  async fail(
+    job: Job,
+    error: string,
+    retryInMs: number | null,
+    options: { attempted?: boolean } = {},
+  ): Promise<"retry" | "failed"> {
     const now = new Date();
-    const final = retryInMs === null || job.attempts >= job.maxAttempts;
+    const attempted = options.attempted ?? true;
+    const final = retryInMs === null || (attempted && job.attempts >= job.maxAttempts);
     await this.db
       .updateTable("syncJobs")
       .set({
+        ...(attempted ? {} : { attempts: Math.max(0, job.attempts - 1) }),
         status: final ? "failed" : "queued",
         lastError: error.slice(0, 2000),
         runAt: final ? job.runAt : new Date(now.getTime() + (retryInMs ?? 0)).toISOString(),

@@ -6,7 +6,7 @@ import { newId } from "@maestro/shared/ids";
 import { z } from "zod";
 import type { Logger } from "pino";
 import type { Metrics } from "../observability/metrics.ts";
-import { EchoError } from "./echo-client.ts";
+import { CIRCUIT_HALF_OPEN_MS, EchoError } from "./echo-client.ts";
 import type { IntegrationRuntime } from "./integration-runtime.ts";
 import { LEASE_MS, type ClaimedJob, type Job, type JobQueue } from "./job-queue.ts";
 import type { MaestroWebhookSender } from "./maestro-webhook-sender.ts";
@@ -197,14 +197,22 @@ export class SyncWorker {
         !(err instanceof NonRetryableSyncError) &&
         !(err instanceof z.ZodError) &&
         !(err instanceof EchoError && !err.retryable);
-      const delay = retryable
+      // Echo's circuit is open: nothing was sent. The job waits for it to let a
+      // request through again, without spending an attempt: an outage longer than
+      // the attempts' backoff does not make Maestro give up on its changes.
+      const circuitOpen = err instanceof EchoError && err.kind === "circuit_open";
+      const backoff = retryable
         ? retryDelay(
             job.attempts,
             this.deps.retry ?? DEFAULT_RETRY,
             err instanceof EchoError ? err.retryAfterMs : undefined,
           )
         : null;
-      const outcome = await this.deps.jobs.fail(job, message, delay);
+      const delay =
+        backoff !== null && circuitOpen
+          ? Math.max(backoff, CIRCUIT_HALF_OPEN_MS / 2 + Math.random() * (CIRCUIT_HALF_OPEN_MS / 2))
+          : backoff;
+      const outcome = await this.deps.jobs.fail(job, message, delay, { attempted: !circuitOpen });
       if (outcome === "failed") {
         log.error({ err }, "sync job failed for good");
         const integration = await this.deps.runtime.get(job.orgId).catch(() => undefined);
