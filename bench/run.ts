@@ -75,7 +75,11 @@ for (const dialect of dialects) {
   }
   result.durationS = Math.round((performance.now() - backendStarted) / 1000);
   results.push(result);
-  const top = result.memory?.byProcess.reduce((a, b) => (b.mb > a.mb ? b : a));
+  // No Maestro may have started (e.g. its database could not be created): no top process then.
+  const top = result.memory?.byProcess.reduce<(typeof result.memory.byProcess)[number] | undefined>(
+    (a, b) => (!a || b.mb > a.mb ? b : a),
+    undefined,
+  );
   log(
     `${dialect}: done in ${result.durationS} s; Maestro peak RSS ${result.memory?.peakRssMb} MB` +
       (top?.atPeak

@@ -39,7 +39,7 @@ describe("conflicting edits under each policy", () => {
         "skew measured",
         async () =>
           Math.abs(
-            kit.maestro.maestro.integration.runtime["cache"].get(kit.maestro.orgId)!.client.clockOffsetMs -
+            (await kit.maestro.maestro.integration.runtime.get(kit.maestro.orgId))!.client.clockOffsetMs -
               options.skewMs!,
           ) < 5000,
       );

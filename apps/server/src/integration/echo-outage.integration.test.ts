@@ -23,6 +23,7 @@ describe("Echo outage and recovery", () => {
     const a = await createSignedEchoEvent(kit, { eventName: "Outage Banquet A" });
     const b = await createSignedEchoEvent(kit, { eventName: "Outage Banquet B" });
     const c = await createSignedEchoEvent(kit, { eventName: "Outage Banquet C" });
+    const d = await createSignedEchoEvent(kit, { eventName: "Outage Banquet D" });
     await settle(kit);
     const before = await status();
     expect(before.connection.echoCrm).toBe("healthy");
@@ -85,6 +86,12 @@ describe("Echo outage and recovery", () => {
       },
       30_000,
     );
+    // D is approved during the outage, then changed (back to pending approval): its
+    // approval news, waiting for Echo, is out of date by the time Echo is back.
+    expect((await chef("POST", `/api/beos/${d.beoId}/approve`)).status).toBe(200);
+    expect((await kit.admin("PATCH", `/api/beos/${d.beoId}`, { event: { guaranteed: 95 } })).body.status).toBe(
+      "pending_approval",
+    );
     // …while B's change is made just before Echo returns.
     expect(
       (
@@ -134,7 +141,23 @@ describe("Echo outage and recovery", () => {
         ),
       30_000,
     );
+    // D: Echo and its sales team learn the BEO as it is (pending approval, 95 guests),
+    // never that it was approved; the out-of-date news is on record as not sent.
+    await waitFor(
+      "D's change in Echo",
+      async () => (await kit.echo("GET", `/v1/events/${d.echoId}`)).body.guestCount.guaranteed === 95,
+      30_000,
+    );
     await settle(kit);
+    expect((await kit.echo("GET", `/v1/events/${d.echoId}`)).body.beoStatus).toBe("pending_approval");
+    expect(
+      (await kit.echo("GET", `/v1/notifications?eventId=${d.echoId}`)).body.data.map((n: any) => n.kind),
+    ).not.toContain("beo_approved");
+    const dHistory = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${d.echoId}&limit=100`)).body
+      .data;
+    expect(dHistory).toContainEqual(
+      expect.objectContaining({ status: "skipped", beoId: d.beoId, direction: "maestro_to_echo" }),
+    );
 
     // And Echo → Maestro flows again (the restarted sandbox kept Maestro's webhook registration).
     expect((await kit.echo("PATCH", `/v1/events/${b.echoId}`, { room: "Harbor Terrace" })).status).toBe(200);

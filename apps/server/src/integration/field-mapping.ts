@@ -47,6 +47,14 @@ export function canonicalFromEcho(event: EchoCRMEvent): CanonicalFields {
   };
 }
 
+// An Echo snapshot without the client's contact details (e-mail, phone), which no
+// Maestro field maps: what Maestro keeps of an event beyond the inbox's raw
+// payload (queued snapshots, for one) holds no personal data it does not use.
+export function withoutContactDetails(event: EchoCRMEvent): EchoCRMEvent {
+  const { clientEmail: _email, clientPhone: _phone, ...rest } = event;
+  return rest;
+}
+
 // Echo's fields (a webhook's `changedFields`) behind each canonical field.
 const CANONICAL_FROM_ECHO_FIELD: Readonly<Record<string, CanonicalField>> = {
   eventName: "eventName",

@@ -112,21 +112,30 @@ export class IntegrationScheduler {
       h.state = next;
     }
     h.lastCheckedAt = new Date().toISOString();
+    if (next === "healthy") h.unhealthySince = null;
+    else h.unhealthySince ??= Date.now();
+    // An outage is owed a catch-up when it is over (a mere `degraded` is not).
+    if (next === "down") h.catchUpFrom ??= h.unhealthySince;
     if (next !== before) {
       this.d.logger.info({ orgId: integration.orgId, from: before, to: next }, "Echo connection state changed");
       this.d.live.publish({ orgId: integration.orgId, type: "sync.status", data: {} });
     }
     if (next === "healthy") {
-      if (before === "down") {
+      if (h.catchUpFrom !== null) {
         // Back from an outage: what Maestro sent in vain meanwhile (changes, BEO
         // approvals for sales) goes again, and what webhooks missed is caught up on.
-        const replayed = await this.d.jobs.replayExhausted(integration.orgId, OUTBOUND_KINDS);
+        // Only jobs parked during this outage, from a check before it was noticed:
+        // older ones were left parked by an operator, or their news is out of date.
+        const since = new Date(h.catchUpFrom - 2 * this.d.options.healthCheckMs).toISOString();
+        const replayed = await this.d.jobs.replayExhausted(integration.orgId, OUTBOUND_KINDS, since);
         if (replayed > 0)
           this.d.logger.info(
             { orgId: integration.orgId, replayed },
             "outbound jobs parked during the outage queued again",
           );
         await this.d.service.enqueueSync(integration.orgId, { full: false, trigger: "schedule" });
+        // Only now: if the above failed (its database away), the next healthy check does it.
+        h.catchUpFrom = null;
       }
       await this.d.alerts.resolve(integration.orgId, "echo_connectivity");
     }

@@ -121,6 +121,42 @@ describe(`job queue claims (${testDbKind})`, () => {
     expect(await attempts()).toEqual({ attempts: 2, status: "failed" });
   });
 
+  it("replays the outbound jobs that used up their attempts since a given time, and only those", async () => {
+    const park = async (
+      kind: "push" | "maestro_webhook" | "echo_change",
+      key: string,
+      updatedAt: string,
+      attempts = 8,
+    ) => {
+      await jobs.enqueue("org_a", kind, key, {});
+      await handle.db
+        .updateTable("syncJobs")
+        .set({ status: "failed", attempts, updatedAt })
+        .where("orderingKey", "=", key)
+        .execute();
+    };
+    await park("push", "evt_old", "2026-01-01T09:00:00.000Z");
+    await park("maestro_webhook", "evt_new", "2026-01-01T11:00:00.000Z");
+    await park("push", "evt_mended_never", "2026-01-01T11:00:00.000Z", 1);
+    await park("echo_change", "evt_inbound", "2026-01-01T11:00:00.000Z");
+    await park("push", "evt_other_org", "2026-01-01T11:00:00.000Z");
+    await handle.db
+      .updateTable("syncJobs")
+      .set({ orgId: "org_b" })
+      .where("orderingKey", "=", "evt_other_org")
+      .execute();
+
+    expect(await jobs.replayExhausted("org_a", ["push", "maestro_webhook"], "2026-01-01T10:00:00.000Z")).toBe(1);
+    const rows = await handle.db.selectFrom("syncJobs").select(["orderingKey", "status", "attempts"]).execute();
+    expect(Object.fromEntries(rows.map((r) => [r.orderingKey, `${r.status}/${r.attempts}`]))).toEqual({
+      evt_old: "failed/8",
+      evt_new: "queued/0",
+      evt_mended_never: "failed/1",
+      evt_inbound: "failed/8",
+      evt_other_org: "failed/8",
+    });
+  });
+
   it("enqueues thousands of jobs at once, past the bound-parameter limit, numbered in the order given", async () => {
     // 5,000 jobs of 15 columns: 75,000 values, more than one statement may bind on either database.
     const given = Array.from({ length: 5000 }, (_, i) => ({

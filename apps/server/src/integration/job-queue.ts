@@ -262,10 +262,11 @@ export class JobQueue {
     return final ? "failed" : "retry";
   }
 
-  // Jobs of these kinds that used up their attempts (as against an Echo that was away)
-  // back in the queue, from their first attempt; those parked at once for an error
-  // that another attempt cannot mend (fewer attempts than allowed) stay parked.
-  async replayExhausted(orgId: string, kinds: readonly JobKind[]): Promise<number> {
+  // Jobs of these kinds that used up their attempts since `sinceIso` (as against an
+  // Echo that was away) back in the queue, from their first attempt; those parked at
+  // once for an error that another attempt cannot mend (fewer attempts than allowed)
+  // stay parked, and so do those parked before.
+  async replayExhausted(orgId: string, kinds: readonly JobKind[], sinceIso: string): Promise<number> {
     const now = new Date().toISOString();
     const r = await this.db
       .updateTable("syncJobs")
@@ -274,6 +275,7 @@ export class JobQueue {
       .where("status", "=", "failed")
       .where("kind", "in", [...kinds])
       .where((eb) => eb("attempts", ">=", eb.ref("maxAttempts")))
+      .where("updatedAt", ">=", sinceIso)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }

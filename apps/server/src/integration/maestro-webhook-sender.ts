@@ -36,6 +36,22 @@ export class MaestroWebhookSender {
         durationMs: 0,
       });
     }
+    if (job.type === "beo.approved" && beo.status !== "approved") {
+      // Changed since it was approved (the news waited for Echo, or for a retry): telling
+      // sales now that it is approved would be false. The BEO's later news says what it is.
+      return this.ops.record(integration.orgId, {
+        direction: "maestro_to_echo",
+        trigger,
+        echoEventId: beo.echoEventId,
+        beoId: beo.id,
+        status: "skipped",
+        changes: [],
+        reason: `beo.approved not sent: the BEO is ${beo.status.replace("_", " ")} now`,
+        webhookId: job.webhookId,
+        startedAt,
+        durationMs: 0,
+      });
+    }
     const payload: MaestroWebhookPayload = {
       id: job.webhookId,
       type: job.type,

@@ -421,6 +421,15 @@ describe("bulk import in a full reconciliation", () => {
         ["echo_change", "queued", "webhook"],
         ["echo_change", "queued", "manual"],
       ]);
+      // The queued snapshot holds what the merge maps, not the client's contact details.
+      const snapshot = (JSON.parse(jobs[1]!.payload) as { event: Record<string, unknown> }).event;
+      expect(snapshot).toMatchObject({
+        id: queued.id,
+        eventName: "Queued Orchard Reception",
+        clientName: "Chinwe Okafor",
+      });
+      expect(snapshot).not.toHaveProperty("clientEmail");
+      expect(snapshot).not.toHaveProperty("clientPhone");
 
       // A calendar event already carrying the Echo id: updated and linked, not duplicated.
       const claimed = created["Claimed Summit Breakfast"]!;

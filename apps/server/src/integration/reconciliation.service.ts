@@ -8,7 +8,7 @@ import type { Db } from "../db/schema.ts";
 import type { LiveBus } from "../live/live-bus.ts";
 import type { AlertService } from "./alert.service.ts";
 import type { ConflictRepository } from "./conflict.repository.ts";
-import { CANONICAL_FIELDS, canonicalFromCalendar, canonicalFromEcho } from "./field-mapping.ts";
+import { CANONICAL_FIELDS, canonicalFromCalendar, canonicalFromEcho, withoutContactDetails } from "./field-mapping.ts";
 import type { IntegrationConfigRepository } from "./integration-config.repository.ts";
 import { allowsEchoToMaestro, allowsMaestroToEcho, type OrgIntegration } from "./integration-runtime.ts";
 import type { JobQueue } from "./job-queue.ts";
@@ -97,7 +97,13 @@ export class ReconciliationService {
             for (const event of batch) {
               // Events with queued work go through the queue, to keep their order.
               if (await this.jobs.hasPending(orgId, event.id, trx)) {
-                await this.jobs.enqueue(orgId, "echo_change", event.id, { event, source: options.trigger }, trx);
+                await this.jobs.enqueue(
+                  orgId,
+                  "echo_change",
+                  event.id,
+                  { event: withoutContactDetails(event), source: options.trigger },
+                  trx,
+                );
                 deferred++;
                 continue;
               }
