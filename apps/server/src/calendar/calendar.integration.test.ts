@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, startTestMaestro, type TestMaestro } from "../testing/test-server.ts";
 
@@ -65,6 +66,46 @@ describe("calendar events", () => {
     expect(await q("ballroom")).toEqual(["Okafor Wedding", "Pharma Gala"]);
     expect(await q("li")).toEqual(["Board Lunch", "Breakfast", "Pharma Gala"]);
     expect(await q("100%_off")).toEqual([]);
+  });
+
+  it("keeps search current through updates, whichever fields they change", async () => {
+    const created = await admin("POST", "/api/calendar/events", {
+      title: "Quayside Supper",
+      date: "2027-06-03",
+      time: "19:00",
+      room: "Harbor Room",
+      guestCount: 40,
+      status: "tentative",
+      clientName: "Ilse Brandt",
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const titles = async (term: string) =>
+      (await admin("GET", `/api/calendar/events?q=${encodeURIComponent(term)}`)).body.data.map((e: any) => e.title);
+    const repo = m.maestro.services.calendarRepo;
+    const db = m.maestro.database.db;
+    // SQLite: rows written by the statement, its triggers' included (the search index is one).
+    const written = async (run: () => Promise<unknown>) => {
+      const before = Number((await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]!.n);
+      await run();
+      return Number((await sql<{ n: number }>`select total_changes() as n`.execute(db)).rows[0]!.n) - before;
+    };
+
+    // Not a searched field: found as before (and on SQLite the index is not written again).
+    const guests = () =>
+      repo.update(m.orgId, id, { guestCount: 55, status: "confirmed", updatedAt: "2027-01-01T00:00:00.000Z" });
+    if (m.maestro.database.dialect === "sqlite") expect(await written(guests)).toBe(1);
+    else await guests();
+    expect(await titles("quayside")).toEqual(["Quayside Supper"]);
+    expect(await titles("brandt")).toEqual(["Quayside Supper"]);
+
+    // Searched fields: the old words are gone, the new ones found.
+    await repo.update(m.orgId, id, { title: "Lantern Supper", clientName: "Ilse Marx", room: "Terrace" });
+    expect(await titles("quayside")).toEqual([]);
+    expect(await titles("brandt")).toEqual([]);
+    expect(await titles("lantern")).toEqual(["Lantern Supper"]);
+    expect(await titles("ilse marx")).toEqual(["Lantern Supper"]);
+    expect(await titles("terrace")).toEqual(["Lantern Supper"]);
   });
 
   it("warns of double bookings only for overlapping active events in one room", async () => {

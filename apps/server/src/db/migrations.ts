@@ -336,12 +336,30 @@ const m0005_syncLinksPushing: Builder = async (db) => {
   await db.schema.alterTable("sync_links").addColumn("pushing", "text").execute();
 };
 
+// SQLite: the calendar's search index is written again only when what it indexes
+// changes. Every merge of an Echo change updates the calendar row (a guest count, a
+// status), and rewriting its trigrams each time cost more than the rest of the update.
+const m0006_calendarSearchOnChange: Builder = async (db, dialect) => {
+  if (dialect !== "sqlite") return;
+  const changed = ["title", "client_name", "sales_rep_name", "room", "echo_event_id"]
+    .map((c) => `new.${c} is not old.${c}`)
+    .join(" or ");
+  await sql`drop trigger calendar_search_au`.execute(db);
+  await sql
+    .raw(
+      `create trigger calendar_search_au after update on calendar_events when ${changed} begin
+         update calendar_search set body = ${CALENDAR_SEARCH_EXPRESSION_NEW} where rowid = old.rowid; end`,
+    )
+    .execute(db);
+};
+
 export const migrations: [string, Builder][] = [
   ["0001_foundation", m0001_foundation],
   ["0002_integration", m0002_integration],
   ["0003_sync_jobs_open_index", m0003_syncJobsOpenIndex],
   ["0004_inbox_deletions_index", m0004_inboxDeletionsIndex],
   ["0005_sync_links_pushing", m0005_syncLinksPushing],
+  ["0006_calendar_search_on_change", m0006_calendarSearchOnChange],
 ];
 
 export async function migrateToLatest(handle: DatabaseHandle, schema?: string): Promise<void> {
