@@ -1,6 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSyncKit, type SyncKit } from "../../apps/server/src/testing/sync-test-kit.ts";
+import { apiClient } from "../../apps/server/src/testing/test-server.ts";
 import { ensureWebBuild, launchChromium, screenshot, signIn, todayIso } from "./web-support.ts";
 
 // What a banquet manager and a chef click, against Maestro and the Echo sandbox
@@ -22,6 +23,8 @@ beforeAll(async () => {
   }
   browser = await launchChromium();
 });
+
+const apiClientFor = (role: keyof SyncKit["maestro"]["keys"]) => apiClient(kit.maestro.url, kit.maestro.keys[role]);
 
 afterAll(async () => {
   await browser?.close();
@@ -129,6 +132,43 @@ describe("the global calendar and the BEO editor with Echo CRM", () => {
     }
     // The local lunch overlaps the Echo dinner in the Harbor Room: both carry the warning.
     expect(await page.getByRole("img", { name: "Double-booked" }).count()).toBeGreaterThanOrEqual(2);
+    await context.close();
+  });
+});
+
+describe("notifications", () => {
+  it("lets a banquet manager read every notification at once", async () => {
+    // As after a first import of a venue's book: many BEOs created at once.
+    await kit.maestro.maestro.services.notifications.addMany(
+      kit.maestro.orgId,
+      Array.from({ length: 120 }, (_, i) => ({
+        audience: ["ops" as const, "chef" as const],
+        kind: "beo.created",
+        message: `Contract signed for "Imported Banquet ${i + 1}": BEO #${2000 + i} created`,
+        link: null,
+      })),
+    );
+    const { page, context } = await signIn(browser, kit.maestro.url, "ops");
+    const bell = page.getByRole("button", { name: /^Notifications/ });
+    // All of them counted, not only the latest listed.
+    const unreadCount = async () =>
+      Number(/^Notifications, (\d+) unread$/.exec((await bell.getAttribute("aria-label")) ?? "")?.[1] ?? 0);
+    await expect.poll(unreadCount, { timeout: 10_000 }).toBeGreaterThanOrEqual(120);
+    await bell.click();
+    const panel = page.getByRole("region", { name: "Notifications list" });
+    await expect
+      .poll(() => panel.locator(".notification-unread", { hasText: "Imported Banquet" }).count())
+      .toBeGreaterThan(10);
+    await screenshot(page, "notifications-unread");
+
+    await panel.getByRole("button", { name: "Mark all read" }).click();
+    await expect.poll(() => bell.getAttribute("aria-label")).toBe("Notifications");
+    expect(await panel.getByRole("button", { name: "Mark all read" }).count()).toBe(0);
+    expect(await panel.locator(".notification-unread").count()).toBe(0);
+    // Read for ops, not for the kitchen.
+    const chefView = await apiClientFor("chef")("GET", "/api/notifications");
+    expect(chefView.body.data.filter((n: { readAt?: string }) => !n.readAt).length).toBeGreaterThan(0);
+    await screenshot(page, "notifications-read");
     await context.close();
   });
 });

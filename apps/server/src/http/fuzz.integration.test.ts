@@ -689,6 +689,7 @@ describe("fuzzing every route and the webhook receiver", () => {
         { method: "GET", path: at("/api/beos/:id/pdf", "beo") },
         { method: "GET", path: at("/api/notifications") },
         { method: "POST", path: at("/api/notifications/:id/read", "notification"), body: none },
+        { method: "POST", path: at("/api/notifications/read-all"), body: none },
         { method: "POST", path: at(`${P}/initialize`), body: config },
         { method: "GET", path: at(`${P}/config`) },
         {

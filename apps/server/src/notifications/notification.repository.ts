@@ -53,16 +53,35 @@ export class NotificationRepository {
       .selectFrom("notifications")
       .select(["id", "kind", "message", "link", "createdAt", "readAt"])
       .where("orgId", "=", orgId)
-      .where((eb) =>
-        eb.or([
-          eb("audience", "=", role),
-          eb("audience", "=", "all"),
-          ...(role === "admin" ? [eb("audience", "=", "ops")] : []),
-        ]),
-      )
+      .where("audience", "in", audiencesOf(role))
       .orderBy("id", "desc")
       .limit(limit)
       .execute();
+  }
+
+  // How many notifications a role sees are unread (the list shows the latest only).
+  async unreadCount(orgId: string, role: Role): Promise<number> {
+    const row = await this.db
+      .selectFrom("notifications")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("orgId", "=", orgId)
+      .where("audience", "in", audiencesOf(role))
+      .where("readAt", "is", null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  // Every unread notification a role sees, read now (after a first import there can
+  // be thousands). The number marked.
+  async markAllRead(orgId: string, role: Role): Promise<number> {
+    const r = await this.db
+      .updateTable("notifications")
+      .set({ readAt: new Date().toISOString() })
+      .where("orgId", "=", orgId)
+      .where("audience", "in", audiencesOf(role))
+      .where("readAt", "is", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   async markRead(orgId: string, id: string) {
@@ -74,4 +93,9 @@ export class NotificationRepository {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
+}
+
+// Whose notifications a role sees: its own, everybody's, and an admin those of ops too.
+function audiencesOf(role: Role): Audience[] {
+  return role === "admin" ? [role, "all", "ops"] : [role, "all"];
 }

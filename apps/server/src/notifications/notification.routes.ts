@@ -11,6 +11,8 @@ export function registerNotificationRoutes(app: FastifyInstance, notifications: 
     const ctx = requireAuth(request.auth);
     const rows = await notifications.list(ctx.orgId, ctx.role);
     return {
+      // All of the role's unread ones, not only those of the latest listed.
+      unread: await notifications.unreadCount(ctx.orgId, ctx.role),
       data: rows.map((r) => ({
         id: r.id,
         kind: r.kind,
@@ -20,6 +22,12 @@ export function registerNotificationRoutes(app: FastifyInstance, notifications: 
         ...(r.readAt ? { readAt: r.readAt } : {}),
       })),
     };
+  });
+
+  app.post("/api/notifications/read-all", { config: { roles } }, async (request) => {
+    const ctx = requireAuth(request.auth);
+    parseInput(z.strictObject({}), request.body ?? {}, "body");
+    return { marked: await notifications.markAllRead(ctx.orgId, ctx.role) };
   });
 
   app.post("/api/notifications/:id/read", { config: { roles } }, async (request, reply) => {

@@ -12,11 +12,13 @@ const notificationSchema = z.object({
   readAt: z.string().nullable().optional(),
 });
 export type AppNotification = z.infer<typeof notificationSchema>;
-const notificationListSchema = z.object({ data: z.array(notificationSchema) });
+const notificationListSchema = z.object({ data: z.array(notificationSchema), unread: z.number().optional() });
+export type NotificationList = { items: AppNotification[]; unread: number };
 
-export async function getNotifications(signal?: AbortSignal): Promise<AppNotification[]> {
+// The latest notifications, and how many of all the role's are unread.
+export async function getNotifications(signal?: AbortSignal): Promise<NotificationList> {
   const page = await apiRequest("/api/notifications", { schema: notificationListSchema, signal });
-  return page.data;
+  return { items: page.data, unread: page.unread ?? page.data.filter((n) => !n.readAt).length };
 }
 
 export function useNotifications() {

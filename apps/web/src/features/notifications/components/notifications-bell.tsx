@@ -4,14 +4,16 @@ import { BellIcon } from "../../../components/icons";
 import { formatRelative } from "../../../lib/format";
 import { navigate } from "../../../lib/router";
 import { useNotifications } from "../api/get-notifications";
+import { markAllNotificationsRead } from "../api/mark-all-notifications-read";
 import { markNotificationRead } from "../api/mark-notification-read";
 
 export function NotificationsBell() {
   const { data, refetch, error } = useNotifications();
   const [open, setOpen] = useState(false);
+  const [markingAll, setMarkingAll] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
-  const items = data ?? [];
-  const unread = items.filter((n) => !n.readAt).length;
+  const items = data?.items ?? [];
+  const unread = data?.unread ?? 0;
 
   useDismiss(open, () => setOpen(false), rootRef);
 
@@ -25,6 +27,18 @@ export function NotificationsBell() {
     if (link) {
       setOpen(false);
       navigate(link);
+    }
+  };
+
+  const markAllRead = async () => {
+    setMarkingAll(true);
+    try {
+      await markAllNotificationsRead();
+    } catch {
+      // best effort, as for one notification: the list shows what is still unread
+    } finally {
+      setMarkingAll(false);
+      refetch();
     }
   };
 
@@ -52,7 +66,14 @@ export function NotificationsBell() {
           role="region"
           aria-label="Notifications list"
         >
-          <h2 className="popover-title">Notifications</h2>
+          <div className="notifications-header">
+            <h2 className="popover-title">Notifications</h2>
+            {unread > 0 && (
+              <button type="button" className="link-button" disabled={markingAll} onClick={() => void markAllRead()}>
+                Mark all read
+              </button>
+            )}
+          </div>
           {error ? <p className="muted">Notifications are unavailable.</p> : null}
           {!error && items.length === 0 && <p className="muted">Nothing new.</p>}
           <ul className="notification-list">
