@@ -24,32 +24,26 @@ export class MaestroWebhookSender {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const beo = await this.beos.get(integration.orgId, job.beoId);
-    if (!beo.echoEventId) {
-      return this.ops.record(integration.orgId, {
+    // Nothing sent: the decision is on record.
+    const skipped = (reason: string, sent: { echoEventId: string; webhookId: string } | object = {}) =>
+      this.ops.record(integration.orgId, {
         direction: "maestro_to_echo",
         trigger,
+        ...sent,
         beoId: beo.id,
         status: "skipped",
         changes: [],
-        reason: "BEO is not linked to an Echo event",
+        reason,
         startedAt,
         durationMs: 0,
       });
-    }
+    if (!beo.echoEventId) return skipped("BEO is not linked to an Echo event");
     if (job.type === "beo.approved" && beo.status !== "approved") {
       // Changed since it was approved (the news waited for Echo, or for a retry): telling
       // sales now that it is approved would be false. The BEO's later news says what it is.
-      return this.ops.record(integration.orgId, {
-        direction: "maestro_to_echo",
-        trigger,
+      return skipped(`beo.approved not sent: the BEO is ${beo.status.replace("_", " ")} now`, {
         echoEventId: beo.echoEventId,
-        beoId: beo.id,
-        status: "skipped",
-        changes: [],
-        reason: `beo.approved not sent: the BEO is ${beo.status.replace("_", " ")} now`,
         webhookId: job.webhookId,
-        startedAt,
-        durationMs: 0,
       });
     }
     const payload: MaestroWebhookPayload = {

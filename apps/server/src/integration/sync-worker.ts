@@ -210,7 +210,7 @@ export class SyncWorker {
         : null;
       const delay =
         backoff !== null && circuitOpen
-          ? Math.max(backoff, CIRCUIT_HALF_OPEN_MS / 2 + Math.random() * (CIRCUIT_HALF_OPEN_MS / 2))
+          ? Math.max(backoff, retryDelay(1, { baseMs: CIRCUIT_HALF_OPEN_MS, maxMs: CIRCUIT_HALF_OPEN_MS }))
           : backoff;
       const outcome = await this.deps.jobs.fail(job, message, delay, { attempted: !circuitOpen });
       if (outcome === "failed") {

@@ -12,13 +12,13 @@ const notificationSchema = z.object({
   readAt: z.string().nullable().optional(),
 });
 export type AppNotification = z.infer<typeof notificationSchema>;
-const notificationListSchema = z.object({ data: z.array(notificationSchema), unread: z.number().optional() });
+const notificationListSchema = z.object({ data: z.array(notificationSchema), unread: z.number() });
 export type NotificationList = { items: AppNotification[]; unread: number };
 
 // The latest notifications, and how many of all the role's are unread.
 export async function getNotifications(signal?: AbortSignal): Promise<NotificationList> {
   const page = await apiRequest("/api/notifications", { schema: notificationListSchema, signal });
-  return { items: page.data, unread: page.unread ?? page.data.filter((n) => !n.readAt).length };
+  return { items: page.data, unread: page.unread };
 }
 
 export function useNotifications() {
