@@ -19,7 +19,7 @@ export type MaestroProcess = Child & { url: string; orgId: string; adminKey: str
 export type SandboxProcess = Child & { url: string; key: string };
 export type StoreLocation = { dataDir: string; databaseUrl?: string };
 
-// The Node flags `npm run start:maestro` runs Maestro with (none today; e.g. heap sizing):
+// The Node flags `npm run start:maestro` runs Maestro with (V8 heap sizing):
 // the bench measures Maestro as it is deployed.
 // The main thread's V8 heap and external memory when the process's RSS was highest
 // (the rest of the RSS: the Node binary, threads, SQLite's and the allocator's memory).
