@@ -95,6 +95,61 @@ describe("an Echo deletion that arrives before the update it follows", () => {
     });
   });
 
+  it("does not bring back an event whose creation is merged while a reconciliation applies its deletion", async () => {
+    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
+    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Deleted Meanwhile" })).body;
+    const deleted = (await kit.echo("DELETE", `/v1/events/${created.id}`)).body;
+    const { integration, database } = kit.maestro.maestro;
+    const echoIntegration = await integration.requireIntegration(kit.maestro.orgId);
+    // A reconciliation's transaction merges Echo's deletion of the event (which Maestro
+    // never saw created) and, before it commits, Echo's late retry of the creation comes
+    // in and is merged by the worker. The delivery is answered only once the
+    // transaction commits on SQLite, whose single connection it holds.
+    let delivery: Promise<void> | undefined;
+    await database.db.transaction().execute(async (trx) => {
+      const op = await integration.engine.applyEchoEvent(echoIntegration, deleted, { trigger: "schedule" }, trx);
+      expect(op.status).toBe("skipped");
+      delivery = deliver("event.created", created, `msg_created_meanwhile_${created.id}`);
+      await new Promise((r) => setTimeout(r, kit.maestro.db.databaseUrl ? 1000 : 200));
+    });
+    await delivery;
+    await settle(kit);
+    await kit.echo("POST", "/_sandbox/faults", {});
+
+    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
+    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
+      .data as any[];
+    expect(history.find((op) => op.webhookId === `msg_created_meanwhile_${created.id}`)).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining("its deletion"),
+    });
+  });
+
+  it("does not import from a reconciliation's page an event whose deletion was merged after the page was read", async () => {
+    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
+    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Deleted After The Page" }))
+      .body;
+    // The deletion, delivered and merged; Echo's pages still show the event as it was
+    // before (as a page read just before the deletion would).
+    const deletedAt = new Date().toISOString();
+    const deleted = { ...created, version: created.version + 1, updatedAt: deletedAt, deletedAt };
+    await deliver("event.deleted", deleted, `msg_deleted_after_page_${created.id}`);
+    await settle(kit);
+    expect((await kit.admin("POST", "/api/echo-integration/sync", { full: true })).status).toBe(202);
+    await settle(kit);
+    await kit.echo("POST", "/_sandbox/faults", {});
+
+    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
+    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
+      .data as any[];
+    expect(history.find((op) => op.trigger === "manual")).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining(`its deletion (msg_deleted_after_page_${created.id})`),
+    });
+  });
+
   it("does not bring back an event whose deletion only a reconciliation saw", async () => {
     await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
     // Both deliveries are lost; a reconciliation finds the event already deleted.

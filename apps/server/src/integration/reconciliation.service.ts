@@ -185,16 +185,23 @@ export class ReconciliationService {
     try {
       imported = await this.db.transaction().execute(async (trx) => {
         const ids = events.map((e) => e.id);
+        // A delivery of one of them being merged right now is committed first, and read.
+        await this.links.lockUnlinked(orgId, ids, trx);
         const linked = await this.links.byEchoIds(orgId, ids, trx);
         const pending = await this.jobs.pendingKeys(orgId, ids, trx);
         const onCalendar = await this.calendarRepo.echoIdsPresent(orgId, ids, trx);
+        // Deleted since this page was read (its deletion delivered and merged): the
+        // page's older snapshot must not bring it back. The per-event merge skips it.
+        const deleted = await this.engine.receivedDeletions(orgId, ids, trx);
         const taken = new Set<string>();
         unseen = new Set(
           events.filter((e) => {
             // An id twice in a page: the second goes through the merge.
             if (taken.has(e.id)) return false;
             taken.add(e.id);
-            return !e.deletedAt && !linked.has(e.id) && !pending.has(e.id) && !onCalendar.has(e.id);
+            return (
+              !e.deletedAt && !linked.has(e.id) && !pending.has(e.id) && !onCalendar.has(e.id) && !deleted.has(e.id)
+            );
           }),
         );
         return this.engine.importNewBatch(integration, [...unseen], { trigger }, trx);

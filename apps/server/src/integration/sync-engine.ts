@@ -110,7 +110,11 @@ export class SyncEngine {
       if (!allowsEchoToMaestro(integration.direction)) {
         return record({ status: "skipped", changes: [], reason: "sync direction is maestro_to_echo" });
       }
-      const known = await this.d.links.get(orgId, event.id, trx);
+      let known = await this.d.links.get(orgId, event.id, trx);
+      // Not linked: this import or deletion waits for another one of the same event
+      // under way, then reads the link again (it may have been created meanwhile).
+      if (!known && (await this.d.links.lockUnlinked(orgId, [event.id], trx)))
+        known = await this.d.links.get(orgId, event.id, trx);
       const locked = known ? await this.d.calendarRepo.lock(orgId, known.calendarEventId, trx) : false;
       // Re-read under the lock: a push may have moved the link meanwhile.
       const link = locked ? await this.d.links.get(orgId, event.id, trx) : known;
@@ -180,19 +184,12 @@ export class SyncEngine {
     }
     // Deletions are final in Echo: one already received means this older snapshot
     // (a creation overtaken by its deletion) must not bring the event back.
-    const deletion = await trx
-      .selectFrom("webhookInbox")
-      .select("webhookId")
-      .where("orgId", "=", orgId)
-      .where("echoEventId", "=", event.id)
-      .where("type", "=", "event.deleted")
-      .where("status", "=", "processed")
-      .executeTakeFirst();
+    const deletion = (await this.receivedDeletions(orgId, [event.id], trx)).get(event.id);
     if (deletion)
       return record({
         status: "skipped",
         changes: [],
-        reason: `deleted in Echo: its deletion (${deletion.webhookId}) came before this older snapshot`,
+        reason: `deleted in Echo: its deletion (${deletion}) came before this older snapshot`,
       });
     const now = new Date().toISOString();
     const existing = await this.d.calendarRepo.findByEchoId(orgId, event.id, trx);
@@ -228,6 +225,21 @@ export class SyncEngine {
       const parsed = payload ? echoWebhookPayloadSchema.safeParse(parseJsonOrUndefined(payload)) : undefined;
       return parsed?.success ? [{ event: parsed.data.data.event, changedFields: parsed.data.data.changedFields }] : [];
     });
+  }
+
+  // Of these Echo events, those whose deletion Maestro has received (delivered, or
+  // seen by a reconciliation): the id of the delivery that said so, by event.
+  async receivedDeletions(orgId: string, echoEventIds: readonly string[], db: Db): Promise<Map<string, string>> {
+    if (echoEventIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom("webhookInbox")
+      .select(["echoEventId", "webhookId"])
+      .where("orgId", "=", orgId)
+      .where("echoEventId", "in", [...echoEventIds])
+      .where("type", "=", "event.deleted")
+      .where("status", "=", "processed")
+      .execute();
+    return new Map(rows.map((r) => [r.echoEventId!, r.webhookId]));
   }
 
   private async rememberDeletion(trx: Db, orgId: string, event: EchoCRMEvent) {
