@@ -22,6 +22,21 @@ describe("an Echo deletion that arrives before the update it follows", () => {
     });
     expect(res.status).toBe(200);
   };
+  // Echo's event is not on Maestro's calendar, and the operation `which` picks from its
+  // history was skipped because of the deletion (`deletion`: the delivery that said so, if known).
+  const expectKeptDeleted = async (echoId: string, which: (op: any) => boolean, deletion = "") => {
+    expect((await kit.admin("GET", `/api/calendar/events?q=${echoId}`)).body.data).toEqual([]);
+    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${echoId}`)).body.data as any[];
+    expect(history.find(which)).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining(deletion ? `its deletion (${deletion})` : "its deletion"),
+    });
+  };
+  // Echo delivers nothing from now on (the test delivers what it needs itself).
+  const dropEchoDeliveries = async () => {
+    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
+    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+  };
 
   it("cancels the event with Echo's final values, and the late update changes nothing", async () => {
     const created = (
@@ -75,9 +90,8 @@ describe("an Echo deletion that arrives before the update it follows", () => {
   });
 
   it("does not bring back an event whose deletion overtook its creation", async () => {
-    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
     // Maestro never hears of the event from Echo itself: the test delivers creation and deletion, deletion first.
-    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    await dropEchoDeliveries();
     const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Gone Before Seen" })).body;
     const deleted = (await kit.echo("DELETE", `/v1/events/${created.id}`)).body;
     await deliver("event.deleted", deleted, `msg_deleted_first_${created.id}`);
@@ -86,18 +100,11 @@ describe("an Echo deletion that arrives before the update it follows", () => {
     await settle(kit);
     await kit.echo("POST", "/_sandbox/faults", {});
 
-    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
-    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
-      .data as any[];
-    expect(history.find((op) => op.webhookId === `msg_created_late_${created.id}`)).toMatchObject({
-      status: "skipped",
-      reason: expect.stringContaining("its deletion"),
-    });
+    await expectKeptDeleted(created.id, (op) => op.webhookId === `msg_created_late_${created.id}`);
   });
 
   it("does not bring back an event whose creation is merged while a reconciliation applies its deletion", async () => {
-    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
-    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    await dropEchoDeliveries();
     const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Deleted Meanwhile" })).body;
     const deleted = (await kit.echo("DELETE", `/v1/events/${created.id}`)).body;
     const { integration, database } = kit.maestro.maestro;
@@ -117,18 +124,11 @@ describe("an Echo deletion that arrives before the update it follows", () => {
     await settle(kit);
     await kit.echo("POST", "/_sandbox/faults", {});
 
-    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
-    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
-      .data as any[];
-    expect(history.find((op) => op.webhookId === `msg_created_meanwhile_${created.id}`)).toMatchObject({
-      status: "skipped",
-      reason: expect.stringContaining("its deletion"),
-    });
+    await expectKeptDeleted(created.id, (op) => op.webhookId === `msg_created_meanwhile_${created.id}`);
   });
 
   it("does not import from a reconciliation's page an event whose deletion was merged after the page was read", async () => {
-    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
-    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    await dropEchoDeliveries();
     const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Deleted After The Page" }))
       .body;
     // The deletion, delivered and merged; Echo's pages still show the event as it was
@@ -141,19 +141,12 @@ describe("an Echo deletion that arrives before the update it follows", () => {
     await settle(kit);
     await kit.echo("POST", "/_sandbox/faults", {});
 
-    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
-    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
-      .data as any[];
-    expect(history.find((op) => op.trigger === "manual")).toMatchObject({
-      status: "skipped",
-      reason: expect.stringContaining(`its deletion (msg_deleted_after_page_${created.id})`),
-    });
+    await expectKeptDeleted(created.id, (op) => op.trigger === "manual", `msg_deleted_after_page_${created.id}`);
   });
 
   it("does not bring back an event whose deletion only a reconciliation saw", async () => {
-    await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
     // Both deliveries are lost; a reconciliation finds the event already deleted.
-    await kit.echo("POST", "/_sandbox/faults", { dropRate: 1 });
+    await dropEchoDeliveries();
     const created = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Deleted Unseen" })).body;
     await kit.echo("DELETE", `/v1/events/${created.id}`);
     expect((await kit.admin("POST", "/api/echo-integration/sync", { full: true })).status).toBe(202);
@@ -163,12 +156,6 @@ describe("an Echo deletion that arrives before the update it follows", () => {
     await settle(kit);
     await kit.echo("POST", "/_sandbox/faults", {});
 
-    expect((await kit.admin("GET", `/api/calendar/events?q=${created.id}`)).body.data).toEqual([]);
-    const history = (await kit.admin("GET", `/api/echo-integration/history?echoEventId=${created.id}`)).body
-      .data as any[];
-    expect(history.find((op) => op.webhookId === `msg_created_retried_${created.id}`)).toMatchObject({
-      status: "skipped",
-      reason: expect.stringContaining("its deletion"),
-    });
+    await expectKeptDeleted(created.id, (op) => op.webhookId === `msg_created_retried_${created.id}`);
   });
 });
