@@ -61,6 +61,8 @@ type Change = {
   ackedAt?: number;
   ackedWall?: number;
   seenAt?: number;
+  // The PATCH failed (no 200).
+  failed?: boolean;
 };
 
 // Sends PATCHes at a fixed rate (open loop: a slow answer does not slow the schedule).
@@ -71,14 +73,14 @@ async function pacedChanges(
   tag: string,
   onAcked: (change: Change) => void,
   onSent: (change: Change) => void = () => undefined,
-): Promise<{ changes: Change[]; errors: number; achievedRate: number }> {
+): Promise<{ changes: Change[]; achievedRate: number }> {
   const warmup = Math.round(options.ratePerSecond * options.warmupS);
   const total = warmup + Math.round(options.ratePerSecond * options.durationS);
   const interval = 1000 / options.ratePerSecond;
   const changes: Change[] = [];
   const inflight: Promise<void>[] = [];
-  let errors = 0;
   const started = performance.now();
+  let measuredFrom = started;
   for (let i = 0; i < total; i++) {
     const due = started + i * interval;
     const wait = due - performance.now();
@@ -89,6 +91,7 @@ async function pacedChanges(
       warmup: i < warmup,
       sentAt: performance.now(),
     };
+    if (i === warmup) measuredFrom = change.sentAt;
     changes.push(change);
     onSent(change);
     inflight.push(
@@ -101,23 +104,24 @@ async function pacedChanges(
         async (res) => {
           await res.arrayBuffer();
           if (res.status !== 200) {
-            errors++;
+            change.failed = true;
             return;
           }
           change.ackedAt = performance.now();
           change.ackedWall = Date.now();
           onAcked(change);
         },
-        () => void errors++,
+        () => void (change.failed = true),
       ),
     );
   }
-  const achievedRate = total / ((performance.now() - started) / 1000);
+  // The rate of the measured changes (the warm-up's are not counted anywhere).
+  const achievedRate = (total - warmup) / ((performance.now() - measuredFrom) / 1000);
   await Promise.all(inflight);
-  return { changes, errors, achievedRate };
+  return { changes, achievedRate };
 }
 
-function summarize(all: Change[], errors: number, achievedRate: number): Latencies {
+function summarize(all: Change[], achievedRate: number): Latencies {
   const changes = all.filter((c) => !c.warmup);
   const latencies = changes
     .filter((c) => c.ackedAt !== undefined && c.seenAt !== undefined)
@@ -126,7 +130,7 @@ function summarize(all: Change[], errors: number, achievedRate: number): Latenci
     count: changes.length,
     confirmed: latencies.length,
     timedOut: changes.filter((c) => c.ackedAt !== undefined && c.seenAt === undefined).length,
-    patchErrors: errors,
+    patchErrors: changes.filter((c) => c.failed).length,
     p50Ms: round(percentile(latencies, 50), 1),
     p99Ms: round(percentile(latencies, 99), 1),
     maxMs: round(Math.max(...latencies), 1),
@@ -179,7 +183,7 @@ async function baselineRun(sandbox: SandboxProcess, ids: string[], options: Prop
       if (early !== undefined) change.seenAt = early;
     });
     await settle(run.changes, options.timeoutMs);
-    return summarize(run.changes, run.errors, run.achievedRate);
+    return summarize(run.changes, run.achievedRate);
   } finally {
     await call("DELETE", `${sandbox.url}/v1/webhook-endpoints/${endpoint.id}`, sandbox.key);
     server.closeAllConnections();
@@ -280,7 +284,7 @@ async function maestroRun(
       },
     );
     await settle(run.changes, options.timeoutMs);
-    const result = summarize(run.changes, run.errors, run.achievedRate);
+    const result = summarize(run.changes, run.achievedRate);
     // Where the time went: PATCH answered → stored in Maestro's inbox → processed by the worker.
     const times = new Map(
       (

@@ -19,13 +19,13 @@ export type MaestroProcess = Child & { url: string; orgId: string; adminKey: str
 export type SandboxProcess = Child & { url: string; key: string };
 export type StoreLocation = { dataDir: string; databaseUrl?: string };
 
-// The Node flags `npm run start:maestro` runs Maestro with (V8 heap sizing):
-// the bench measures Maestro as it is deployed.
 // The main thread's V8 heap and external memory when the process's RSS was highest
 // (the rest of the RSS: the Node binary, threads, SQLite's and the allocator's memory).
 export type MemoryAtPeak = { heapTotalMb: number; heapUsedMb: number; externalMb: number };
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
+// The Node flags `npm run start:maestro` runs Maestro with (V8 heap sizing):
+// the bench measures Maestro as it is deployed.
 export function maestroNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> };
   const words = (pkg.scripts?.["start:maestro"] ?? "").split(/\s+/);

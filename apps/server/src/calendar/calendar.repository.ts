@@ -51,6 +51,9 @@ export class CalendarRepository {
       const head = filtered()
         .select([
           sql<number>`calendar_events.rowid`.as("rid"),
+          "date",
+          "time",
+          "id",
           "title",
           "clientName",
           "salesRepName",
@@ -65,6 +68,9 @@ export class CalendarRepository {
         .selectFrom(head.as("head"))
         .select("rid")
         .where(sql<boolean>`instr(${sql.raw(CALENDAR_SEARCH_EXPRESSION)}, ${q}) > 0`)
+        .orderBy("date")
+        .orderBy("time")
+        .orderBy("id")
         .limit(limit);
       const early = await db
         .selectFrom("calendarEvents")

@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "@maestro/shared/webhook-signature";
 import { settle, startSyncKit, waitFor, weddingEvent, WEBHOOK_SECRET, type SyncKit } from "../testing/sync-test-kit.ts";
+import { testDbKind } from "../testing/test-database.ts";
 
 // Found by the kill -9 test: when an event.deleted overtakes (or outlives) the
 // update before it, the deletion's snapshot must still bring Echo's final values —
@@ -32,6 +34,18 @@ describe("an Echo deletion that arrives before the update it follows", () => {
       reason: expect.stringContaining(deletion ? `its deletion (${deletion})` : "its deletion"),
     });
   };
+  // PostgreSQL: until a transaction waits for the advisory lock of this Echo event.
+  const waitForLockWaiter = (echoId: string, what: string) =>
+    waitFor(what, async () => {
+      const key = `maestro:echo-event:${kit.maestro.orgId}:${echoId}`;
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_locks l, (select hashtextextended(${key}, 0) as k) h
+        where l.locktype = 'advisory' and not l.granted
+          and l.classid = ((h.k >> 32) & 4294967295)::oid and l.objid = (h.k & 4294967295)::oid`.execute(
+        kit.maestro.maestro.database.db,
+      );
+      return rows[0]!.n > 0 || undefined;
+    });
   // Echo delivers nothing from now on (the test delivers what it needs itself).
   const dropEchoDeliveries = async () => {
     await waitFor("Echo's deliveries", async () => (await kit.echo("GET", "/_sandbox/queue")).body.pending === 0);
@@ -118,7 +132,13 @@ describe("an Echo deletion that arrives before the update it follows", () => {
       const op = await integration.engine.applyEchoEvent(echoIntegration, deleted, { trigger: "schedule" }, trx);
       expect(op.status).toBe("skipped");
       delivery = deliver("event.created", created, `msg_created_meanwhile_${created.id}`);
-      await new Promise((r) => setTimeout(r, kit.maestro.db.databaseUrl ? 1000 : 200));
+      if (kit.maestro.db.databaseUrl) {
+        // PostgreSQL: the worker's merge is waiting for this event's advisory lock.
+        await waitForLockWaiter(created.id, "the worker's merge waiting for the event's lock");
+      } else {
+        // SQLite: the delivery is stored once this transaction lets go of the connection.
+        await new Promise((r) => setTimeout(r, 200));
+      }
     });
     await delivery;
     await settle(kit);
@@ -126,6 +146,47 @@ describe("an Echo deletion that arrives before the update it follows", () => {
 
     await expectKeptDeleted(created.id, (op) => op.webhookId === `msg_created_meanwhile_${created.id}`);
   });
+
+  // PostgreSQL: a worker importing an Echo event holds the event's advisory lock and
+  // then takes the organization's row (for a BEO number). A reconciliation whose batch
+  // created a BEO earlier (the organization's row taken) and then reached that event
+  // would wait for its lock: a deadlock. The batch takes its advisory locks first.
+  it.runIf(testDbKind === "postgres")(
+    "a reconciliation batch takes its events' locks before it creates a BEO (no deadlock with a worker)",
+    async () => {
+      await dropEchoDeliveries();
+      const signedLater = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Signed Later" })).body;
+      await deliver("event.created", signedLater, `msg_created_signed_later_${signedLater.id}`);
+      await settle(kit);
+      const linked = (await kit.admin("GET", `/api/calendar/events?q=${signedLater.id}`)).body.data[0];
+      expect(linked.beoId ?? null).toBeNull();
+      // In Echo's change order: the contract signed (a BEO to create), then an event
+      // Maestro never saw, deleted. Both are in the reconciliation's first batch.
+      await kit.echo("PATCH", `/v1/events/${signedLater.id}`, { contractStatus: "signed" });
+      const unseen = (await kit.echo("POST", "/v1/events", { ...weddingEvent, eventName: "Never Seen" })).body;
+      await kit.echo("DELETE", `/v1/events/${unseen.id}`);
+
+      const { integration, database } = kit.maestro.maestro;
+      await database.db.transaction().execute(async (worker) => {
+        // A worker importing the unseen event: its lock held...
+        await integration.links.lockUnlinked(kit.maestro.orgId, [unseen.id], worker);
+        expect((await kit.admin("POST", "/api/echo-integration/sync", { full: true })).status).toBe(202);
+        await waitForLockWaiter(unseen.id, "the reconciliation waiting for the event's lock");
+        // ...then the organization's row, as a BEO number needs: the reconciliation,
+        // waiting for the worker, must not hold it (NOWAIT: an error if it does).
+        await sql`select id from organizations where id = ${kit.maestro.orgId} for update nowait`.execute(worker);
+      });
+      await settle(kit);
+      await kit.echo("POST", "/_sandbox/faults", {});
+
+      const reconciliation = (await kit.admin("GET", "/api/echo-integration/history?limit=50")).body.data.find(
+        (op: any) => op.trigger === "manual" && op.direction === "echo_to_maestro" && !op.echoEventId,
+      );
+      expect(reconciliation).toMatchObject({ status: "succeeded" });
+      expect((await kit.admin("GET", `/api/calendar/events?q=${signedLater.id}`)).body.data[0].beoId).toBeTruthy();
+      expect((await kit.admin("GET", `/api/calendar/events?q=${unseen.id}`)).body.data).toEqual([]);
+    },
+  );
 
   it("does not import from a reconciliation's page an event whose deletion was merged after the page was read", async () => {
     await dropEchoDeliveries();

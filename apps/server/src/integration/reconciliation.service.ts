@@ -94,6 +94,15 @@ export class ReconciliationService {
           const batch = rest.slice(first, first + RECONCILE_BATCH);
           let changed = false;
           await this.db.transaction().execute(async (trx) => {
+            // The batch's advisory locks (PostgreSQL) first, in sorted order, before any
+            // row lock: taken one by one in the merge, after a BEO created earlier in the
+            // batch locked the organization's row, one could wait for a worker importing
+            // that event, itself waiting for the organization's row (a deadlock).
+            await this.links.lockUnlinked(
+              orgId,
+              batch.map((e) => e.id),
+              trx,
+            );
             for (const event of batch) {
               // Events with queued work go through the queue, to keep their order.
               if (await this.jobs.hasPending(orgId, event.id, trx)) {
@@ -185,8 +194,13 @@ export class ReconciliationService {
     try {
       imported = await this.db.transaction().execute(async (trx) => {
         const ids = events.map((e) => e.id);
-        // A delivery of one of them being merged right now is committed first, and read.
-        await this.links.lockUnlinked(orgId, ids, trx);
+        // A delivery of one of them being merged right now is committed first, and read
+        // (deleted ones are never imported here: they go through the per-event merge).
+        await this.links.lockUnlinked(
+          orgId,
+          events.filter((e) => !e.deletedAt).map((e) => e.id),
+          trx,
+        );
         const linked = await this.links.byEchoIds(orgId, ids, trx);
         const pending = await this.jobs.pendingKeys(orgId, ids, trx);
         const onCalendar = await this.calendarRepo.echoIdsPresent(orgId, ids, trx);
