@@ -11,6 +11,18 @@ describe("calendar search: a page of results over a large calendar", () => {
   let admin: ReturnType<typeof apiClient>;
   const events: CalendarEventsTable[] = [];
   const COUNT = 2400;
+  // A Maestro-only event: no Echo id, no contract, no BEO, nothing optional set.
+  const localEvent = {
+    endTime: null,
+    revenue: null,
+    clientName: null,
+    salesRepName: null,
+    notes: null,
+    source: "maestro",
+    echoEventId: null,
+    contractStatus: null,
+    beoId: null,
+  } satisfies Partial<CalendarEventsTable>;
 
   beforeAll(async () => {
     m = await startTestMaestro();
@@ -35,18 +47,10 @@ describe("calendar search: a page of results over a large calendar", () => {
         title: `Event ${n} ${words.join(" ")}`.trim(),
         date,
         time: n % 2 === 0 ? "12:00" : "18:00",
-        endTime: null,
         room: rooms[n % 3]!,
         guestCount: 50,
         status: n % 5 === 0 ? "tentative" : "confirmed",
-        revenue: null,
-        clientName: null,
-        salesRepName: null,
-        notes: null,
-        source: "maestro",
-        echoEventId: null,
-        contractStatus: null,
-        beoId: null,
+        ...localEvent,
         createdAt: now,
         updatedAt: now,
       });
