@@ -169,6 +169,27 @@ export class CalendarRepository {
     return true;
   }
 
+  // PostgreSQL: the calendar event linked to this Echo event, locked as lock() does
+  // and read in the same statement (its newest committed version: a lock waited for
+  // returns the row as the holder left it). Undefined when there is no such link or
+  // row, and on SQLite, where it asks nothing (lock() locks nothing there either).
+  async lockLinkedTo(orgId: string, echoEventId: string, db: Db): Promise<CalendarEventsTable | undefined> {
+    if (this.dialect !== "postgres") return undefined;
+    return db
+      .selectFrom("calendarEvents")
+      .selectAll()
+      .where("orgId", "=", orgId)
+      .where("id", "=", (eb) =>
+        eb
+          .selectFrom("syncLinks")
+          .select("syncLinks.calendarEventId")
+          .where("syncLinks.orgId", "=", orgId)
+          .where("syncLinks.echoEventId", "=", echoEventId),
+      )
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
   findByEchoId(orgId: string, echoEventId: string, db: Db = this.db) {
     return db
       .selectFrom("calendarEvents")

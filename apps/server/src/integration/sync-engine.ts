@@ -110,14 +110,22 @@ export class SyncEngine {
       if (!allowsEchoToMaestro(integration.direction)) {
         return record({ status: "skipped", changes: [], reason: "sync direction is maestro_to_echo" });
       }
-      let known = await this.d.links.get(orgId, event.id, trx);
-      // Not linked: this import or deletion waits for another one of the same event
-      // under way, then reads the link again (it may have been created meanwhile).
-      if (!known && (await this.d.links.lockUnlinked(orgId, [event.id], trx)))
-        known = await this.d.links.get(orgId, event.id, trx);
-      const locked = known ? await this.d.calendarRepo.lock(orgId, known.calendarEventId, trx) : false;
-      // Re-read under the lock: a push may have moved the link meanwhile.
-      const link = locked ? await this.d.links.get(orgId, event.id, trx) : known;
+      // PostgreSQL: the linked calendar event locked and read first, then the link
+      // read under that lock (a push may have moved it meanwhile). Two statements
+      // where looking the link up, locking its event, reading the link again and
+      // then the event took four.
+      let cal = await this.d.calendarRepo.lockLinkedTo(orgId, event.id, trx);
+      let link = await this.d.links.get(orgId, event.id, trx);
+      if (!cal || link?.calendarEventId !== cal.id) {
+        cal = undefined;
+        // Not linked: this import or deletion waits for another one of the same event
+        // under way, then reads the link again (it may have been created meanwhile).
+        if (!link && (await this.d.links.lockUnlinked(orgId, [event.id], trx)))
+          link = await this.d.links.get(orgId, event.id, trx);
+        // Linked meanwhile (or to a row the first statement could not lock): lock it, read it again.
+        if (link && (await this.d.calendarRepo.lock(orgId, link.calendarEventId, trx)))
+          link = await this.d.links.get(orgId, event.id, trx);
+      }
       if (link && event.version <= link.echoVersion) {
         // A late contract.signed still guarantees the BEO (idempotent).
         const beoId =
@@ -135,8 +143,13 @@ export class SyncEngine {
         });
       }
       if (!link) return this.importNew(trx, integration, event, meta, record);
-      if (event.deletedAt) return this.applyDeletion(trx, integration, event, link, record);
-      return this.mergeInto(trx, integration, event, link, record, { deliveries: meta.deliveries ?? [] });
+      // The calendar row read with its lock still stands: nobody else can have written it since.
+      const locked = cal?.id === link.calendarEventId ? cal : undefined;
+      if (event.deletedAt) return this.applyDeletion(trx, integration, event, link, record, locked);
+      return this.mergeInto(trx, integration, event, link, record, {
+        deliveries: meta.deliveries ?? [],
+        ...(locked ? { cal: locked } : {}),
+      });
     };
     const runAll = async (trx: Db) => {
       const op = await run(trx);
@@ -368,14 +381,16 @@ export class SyncEngine {
     event: EchoCRMEvent,
     link: SyncLink,
     record: Recorder,
+    locked?: CalendarEventsTable,
   ) {
     const orgId = integration.orgId;
-    const cal = await this.d.calendarRepo.get(orgId, link.calendarEventId, trx);
+    const cal = locked ?? (await this.d.calendarRepo.get(orgId, link.calendarEventId, trx));
     // The deletion carries Echo's final values: merge them like any change first, so
     // an update whose webhook was lost or overtaken by this one is not left behind
     // (its late delivery is stale now, and reconciliation skips deleted events).
     const merged = await this.mergeInto(trx, integration, event, link, async (op) => op as SyncOperation, {
       deleting: true,
+      ...(cal ? { cal } : {}),
     });
     await this.d.calendarRepo.update(
       orgId,
@@ -413,11 +428,14 @@ export class SyncEngine {
     event: EchoCRMEvent,
     link: SyncLink,
     record: Recorder,
-    options: { deleting?: boolean; deliveries?: readonly EchoVersionChange[] } = {},
+    // `cal`: the calendar event, when the caller has read it in this transaction under its lock.
+    options: { deleting?: boolean; deliveries?: readonly EchoVersionChange[]; cal?: CalendarEventsTable } = {},
   ) {
     const orgId = integration.orgId;
-    const cal = (await this.d.calendarRepo.get(orgId, link.calendarEventId, trx))!;
-    const beo = await this.d.beoRepo.findByCalendarEvent(orgId, link.calendarEventId, trx);
+    const cal = options.cal ?? (await this.d.calendarRepo.get(orgId, link.calendarEventId, trx))!;
+    // A calendar event's BEO is written on it in the BEO's own transaction (and BEOs are
+    // never deleted): without one, there is none to read.
+    const beo = cal.beoId ? await this.d.beoRepo.get(orgId, cal.beoId, trx) : undefined;
     const echo = canonicalFromEcho(event);
     const maestro = canonicalFromCalendar(cal);
     const open = await this.d.conflicts.openFor(orgId, event.id, trx);
