@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from "./sync-worker.ts";
+import pino from "pino";
+import type { ClaimedJob } from "./job-queue.ts";
+import { DEFAULT_RETRY, retryDelay, SyncWorker, type RetryPolicy } from "./sync-worker.ts";
 
 const policyArb: fc.Arbitrary<RetryPolicy> = fc
   .tuple(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 3_600_000 }))
@@ -99,5 +101,86 @@ describe("retryDelay", () => {
     expect(withRandom(0, () => retryDelay(5, DEFAULT_RETRY, 10))).toBe(8000);
     expect(withRandom(0, () => retryDelay(5, DEFAULT_RETRY, 0))).toBe(8000);
     expect(withRandom(0, () => retryDelay(5, DEFAULT_RETRY, undefined))).toBe(8000);
+  });
+});
+
+// The claim loop against a queue of the test's own: when it claims, and when it waits.
+describe("SyncWorker's claims", () => {
+  const job = (seq: number): ClaimedJob => ({
+    id: `job_${seq}`,
+    seq,
+    orgId: "org_1",
+    kind: "echo_change",
+    orderingKey: `evt_${seq}`,
+    payload: "{}",
+    status: "running",
+    attempts: 1,
+    maxAttempts: 8,
+    runAt: "",
+    lockedBy: "w",
+    lockedUntil: "",
+    lastError: null,
+    operationId: null,
+    createdAt: "",
+    updatedAt: "",
+  });
+  // Claims answer when the test says so; a claimed job runs until the test ends.
+  function harness() {
+    const claims: { limit: number; answer: (jobs: ClaimedJob[]) => void }[] = [];
+    let endJobs!: () => void;
+    const jobsEnd = new Promise<undefined>((resolve) => (endJobs = () => resolve(undefined)));
+    const worker = new SyncWorker({
+      jobs: {
+        releaseAbandoned: async () => 0,
+        renew: async () => undefined,
+        claim: (_worker: string, limit: number) =>
+          new Promise<ClaimedJob[]>((answer) => claims.push({ limit, answer })),
+        fail: async () => "failed",
+      },
+      inbox: { recentlyStored: () => 0 },
+      runtime: { get: () => jobsEnd },
+      logger: pino({ level: "silent" }),
+      concurrency: 8,
+      // Long enough that a claim made within the test's time was not made by the poll.
+      pollMs: 60_000,
+    } as unknown as ConstructorParameters<typeof SyncWorker>[0]);
+    return {
+      worker,
+      claims,
+      async stop() {
+        const stopped = worker.stop();
+        for (const c of claims) c.answer([]);
+        endJobs();
+        await stopped;
+      },
+    };
+  }
+  const settleLoop = () => new Promise((r) => setTimeout(r, 50));
+
+  it("does not claim again at once after a claim that found fewer jobs than it asked for", async () => {
+    const h = harness();
+    h.worker.start();
+    await vi.waitFor(() => expect(h.claims).toHaveLength(1));
+    expect(h.claims[0]!.limit).toBe(8);
+    h.claims[0]!.answer([job(1)]);
+    await settleLoop();
+    // The queue had nothing more: the next claim waits for a nudge, a finished job or the poll.
+    expect(h.claims).toHaveLength(1);
+    h.worker.nudge();
+    await vi.waitFor(() => expect(h.claims).toHaveLength(2));
+    expect(h.claims[1]!.limit).toBe(7);
+    await h.stop();
+  });
+
+  it("does not lose a nudge that comes while a claim is under way", async () => {
+    const h = harness();
+    h.worker.start();
+    await vi.waitFor(() => expect(h.claims).toHaveLength(1));
+    // A delivery is stored while the claim is being answered (it did not see it)...
+    h.worker.nudge();
+    h.claims[0]!.answer([job(1)]);
+    // ...so the worker claims again, without waiting for the poll.
+    await vi.waitFor(() => expect(h.claims).toHaveLength(2));
+    await h.stop();
   });
 });
