@@ -29,6 +29,7 @@ describe.runIf(testDbKind === "postgres")("a merge waiting for a calendar event'
 
     const { database } = kit.maestro.maestro;
     await database.db.transaction().execute(async (editor) => {
+      const { rows: me } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(editor);
       // Someone in Maestro renames the event and has not committed yet...
       await sql`select id from calendar_events where id = ${calendarId} for update`.execute(editor);
       await sql`update calendar_events set title = 'Harbor Gala (Maestro)' where id = ${calendarId}`.execute(editor);
@@ -46,12 +47,12 @@ describe.runIf(testDbKind === "postgres")("a merge waiting for a calendar event'
         body,
       });
       expect(res.status).toBe(200);
+      // Blocked by this transaction, in the statement that locks the linked event (other
+      // test files share the database and wait for calendar rows of their own).
       await waitFor("the merge waiting for the calendar event's lock", async () => {
         const { rows } = await sql<{ n: number }>`
           select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock' and query ilike '%calendar_events%'`.execute(
-          database.db,
-        );
+          where ${me[0]!.pid}::int = any(pg_blocking_pids(pid)) and query ilike '%sync_links%'`.execute(database.db);
         return rows[0]!.n > 0 || undefined;
       });
     });

@@ -111,18 +111,19 @@ export class SyncEngine {
         return record({ status: "skipped", changes: [], reason: "sync direction is maestro_to_echo" });
       }
       // PostgreSQL: the linked calendar event locked and read first, then the link
-      // read under that lock (a push may have moved it meanwhile). Two statements
-      // where looking the link up, locking its event, reading the link again and
-      // then the event took four.
+      // read under that lock (a push may have changed its version or base meanwhile).
+      // Two statements where looking the link up, locking its event, reading the
+      // link again and then the event took four.
       let cal = await this.d.calendarRepo.lockLinkedTo(orgId, event.id, trx);
       let link = await this.d.links.get(orgId, event.id, trx);
+      // (A link never changes its calendar event; the check only keeps a row that is not its own out.)
       if (!cal || link?.calendarEventId !== cal.id) {
         cal = undefined;
         // Not linked: this import or deletion waits for another one of the same event
         // under way, then reads the link again (it may have been created meanwhile).
         if (!link && (await this.d.links.lockUnlinked(orgId, [event.id], trx)))
           link = await this.d.links.get(orgId, event.id, trx);
-        // Linked meanwhile (or to a row the first statement could not lock): lock it, read it again.
+        // Linked between the two statements: lock its event, read the link again.
         if (link && (await this.d.calendarRepo.lock(orgId, link.calendarEventId, trx)))
           link = await this.d.links.get(orgId, event.id, trx);
       }
