@@ -115,15 +115,16 @@ export class SyncEngine {
       // Two statements where looking the link up, locking its event, reading the
       // link again and then the event took four.
       let cal = await this.d.calendarRepo.lockLinkedTo(orgId, event.id, trx);
-      let link = await this.d.links.get(orgId, event.id, trx);
+      let link = cal ? await this.d.links.get(orgId, event.id, trx) : undefined;
       // (A link never changes its calendar event; the check only keeps a row that is not its own out.)
       if (!cal || link?.calendarEventId !== cal.id) {
         cal = undefined;
-        // Not linked: this import or deletion waits for another one of the same event
-        // under way, then reads the link again (it may have been created meanwhile).
-        if (!link && (await this.d.links.lockUnlinked(orgId, [event.id], trx)))
-          link = await this.d.links.get(orgId, event.id, trx);
-        // Linked between the two statements: lock its event, read the link again.
+        // Not linked (on PostgreSQL, when the first statement ran): this import or
+        // deletion waits for another one of the same event under way, then reads the
+        // link (it may have been created meanwhile). SQLite asks only for the link.
+        await this.d.links.lockUnlinked(orgId, [event.id], trx);
+        link = await this.d.links.get(orgId, event.id, trx);
+        // Linked meanwhile: lock its event, read the link again.
         if (link && (await this.d.calendarRepo.lock(orgId, link.calendarEventId, trx)))
           link = await this.d.links.get(orgId, event.id, trx);
       }
