@@ -210,38 +210,34 @@ export class BeoService {
       return this.cancel(actor, id, source, options.ifMatch, outer);
     }
     const frozen = options.allowFrozen ? [] : await this.frozen(actor.orgId, id, outer);
-    return this.mutate(actor, id, source, options.ifMatch, outer, (body, row) => {
-      if (row.status === "cancelled") throw conflict("this BEO is cancelled");
-      const next = applyBeoPatch(body, patch);
-      const touched = diffBodies(body, next).map((c) => c.field);
-      const blocked = touched.filter((f) => frozen.includes(f));
-      if (blocked.length > 0) {
-        throw conflict("these fields are frozen by an open sync conflict; resolve it first", { fields: blocked });
-      }
-      let status = row.status;
-      if (patch.status && patch.status !== row.status) {
-        if (row.status === "approved") throw conflict("an approved BEO returns to pending approval by being changed");
-        status = patch.status;
-      }
-      // Any change to an approved BEO sends it back to the chef.
-      if (row.status === "approved" && touched.length > 0) status = "pending_approval";
-      return { body: next, status, kind: "updated" };
-    });
+    await this.mutate(actor, id, source, options.ifMatch, outer, patchChange(patch, frozen));
+    return this.get(actor.orgId, id, outer);
+  }
+
+  // The sync engine's change to a BEO, in the engine's transaction, which holds the
+  // lock of the BEO's calendar event already (nothing can change the BEO meanwhile).
+  // Frozen fields are the engine's to decide; nothing is read back.
+  async patchUnderLock(actor: Actor, id: string, patch: BeoPatch, source: ChangeSource, trx: Db): Promise<void> {
+    if (patch.status === "cancelled") throw new Error("patchUnderLock: cancel a BEO with cancel()");
+    await this.mutate(actor, id, source, undefined, trx, patchChange(patch, []), { lockHeld: true });
   }
 
   async approve(actor: Actor, id: string, ifMatch?: number): Promise<BEODocument> {
-    return this.mutate(actor, id, "user", ifMatch, undefined, (body, row) => {
+    await this.mutate(actor, id, "user", ifMatch, undefined, (body, row) => {
       if (row.status === "cancelled") throw conflict("a cancelled BEO cannot be approved");
       if (row.status === "approved") throw conflict("this BEO is already approved");
       return { body, status: "approved", kind: "approved" };
     });
+    return this.get(actor.orgId, id);
   }
 
   async cancel(actor: Actor, id: string, source: ChangeSource, ifMatch?: number, outer?: Db): Promise<BEODocument> {
-    return this.mutate(actor, id, source, ifMatch, outer, (body, row) => {
-      if (row.status === "cancelled") return { body, status: "cancelled", kind: "cancelled" };
-      return { body, status: "cancelled", kind: "cancelled" };
-    });
+    await this.mutate(actor, id, source, ifMatch, outer, (body) => ({
+      body,
+      status: "cancelled",
+      kind: "cancelled",
+    }));
+    return this.get(actor.orgId, id, outer);
   }
 
   private async mutate(
@@ -250,14 +246,20 @@ export class BeoService {
     source: ChangeSource,
     ifMatch: number | undefined,
     outer: Db | undefined,
-    change: (body: BeoBody, row: BeosTable) => { body: BeoBody; status: string; kind: BeoChange["kind"] },
-  ): Promise<BEODocument> {
+    change: BeoMutation,
+    // lockHeld: `outer` holds the lock of the BEO's calendar event already.
+    options: { lockHeld?: boolean } = {},
+  ): Promise<void> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const result = await inTransaction(this.db, outer, async (trx) => {
         const unlocked = await this.repo.get(actor.orgId, id, trx);
         if (!unlocked) throw notFound("BEO");
-        await this.calendar.lock(actor.orgId, unlocked.calendarEventId, trx);
-        const row = (await this.repo.get(actor.orgId, id, trx))!;
+        let row = unlocked;
+        // Read again under the lock, unless it was held when the row was read.
+        if (!options.lockHeld || !outer) {
+          await this.calendar.lock(actor.orgId, unlocked.calendarEventId, trx);
+          row = (await this.repo.get(actor.orgId, id, trx))!;
+        }
         if (ifMatch !== undefined && row.version !== ifMatch) {
           throw new AppError(412, "version_mismatch", `BEO is at version ${row.version}, not ${ifMatch}`, {
             currentVersion: row.version,
@@ -297,7 +299,7 @@ export class BeoService {
         continue;
       }
       if (result.changed) this.publish(result.row);
-      return this.get(actor.orgId, id, outer);
+      return;
     }
     throw conflict("BEO is being changed by others; try again");
   }
@@ -374,5 +376,28 @@ export function bodyFromCalendarEvent(event: CalendarEventsTable): BeoBody {
     },
     menu: { items: [], specialInstructions: requests.kitchen },
     setup: { specialRequests: requests.setup },
+  };
+}
+
+type BeoMutation = (body: BeoBody, row: BeosTable) => { body: BeoBody; status: string; kind: BeoChange["kind"] };
+
+// A partial change to a BEO, refused where it touches a field frozen by an open conflict.
+function patchChange(patch: BeoPatch, frozen: readonly string[]): BeoMutation {
+  return (body, row) => {
+    if (row.status === "cancelled") throw conflict("this BEO is cancelled");
+    const next = applyBeoPatch(body, patch);
+    const touched = diffBodies(body, next).map((c) => c.field);
+    const blocked = touched.filter((f) => frozen.includes(f));
+    if (blocked.length > 0) {
+      throw conflict("these fields are frozen by an open sync conflict; resolve it first", { fields: blocked });
+    }
+    let status = row.status;
+    if (patch.status && patch.status !== row.status) {
+      if (row.status === "approved") throw conflict("an approved BEO returns to pending approval by being changed");
+      status = patch.status;
+    }
+    // Any change to an approved BEO sends it back to the chef.
+    if (row.status === "approved" && touched.length > 0) status = "pending_approval";
+    return { body: next, status, kind: "updated" };
   };
 }

@@ -507,13 +507,8 @@ export class SyncEngine {
         if (oneWayPatch.salesRepName !== undefined) header.salesRepName = oneWayPatch.salesRepName ?? "";
         if (Object.keys(header).length > 0) patch.header = header;
         if (oneWayPatch.endTime !== undefined) patch.event = { ...(patch.event ?? {}), endTime: oneWayPatch.endTime };
-        await this.d.beos.patch(
-          { orgId, actor: ECHO_ACTOR },
-          beo.id,
-          patch,
-          { source: "echo", allowFrozen: true },
-          trx,
-        );
+        // This transaction holds the calendar event's lock (taken above on PostgreSQL).
+        await this.d.beos.patchUnderLock({ orgId, actor: ECHO_ACTOR }, beo.id, patch, "echo", trx);
       }
     }
 
