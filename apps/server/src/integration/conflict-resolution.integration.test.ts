@@ -122,12 +122,14 @@ describe("resolving a conflict while others write the same event", () => {
     // Only the winner's resolution is on record.
     const history = (await kit.admin("GET", `${P}/history?echoEventId=${c.echoEventId}&limit=100`)).body.data;
     expect(history.filter((o: any) => o.reason?.startsWith(`conflict ${c.conflictId} resolved`))).toHaveLength(1);
-    const link = await kit.maestro.maestro.integration.links.get(kit.maestro.orgId, c.echoEventId);
-    expect(link!.base.guaranteed).toBe(200);
 
     await settle(kit);
     expect((await kit.echo("GET", `/v1/events/${c.echoEventId}`)).body.guestCount.guaranteed).toBe(expected);
     expect((await kit.admin("GET", `/api/beos/${c.beoId}`)).body.event.guaranteed).toBe(expected);
+    // Both sides agree on the winner's value, and so does the base (Echo's value, or
+    // Maestro's once its push landed — which may happen before any read made here).
+    const link = await kit.maestro.maestro.integration.links.get(kit.maestro.orgId, c.echoEventId);
+    expect(link!.base.guaranteed).toBe(expected);
   });
 
   // Echo changes the conflicting field again while a resolution waits for the lock:
