@@ -145,12 +145,11 @@ export class SyncEngine {
         });
       }
       if (!link) return this.importNew(trx, integration, event, meta, record);
-      // The calendar row read with its lock still stands: nobody else can have written it since.
-      const locked = cal?.id === link.calendarEventId ? cal : undefined;
-      if (event.deletedAt) return this.applyDeletion(trx, integration, event, link, record, locked);
+      // `cal`, when set, is the link's calendar row read with its lock: nobody else can have written it since.
+      if (event.deletedAt) return this.applyDeletion(trx, integration, event, link, record, cal);
       return this.mergeInto(trx, integration, event, link, record, {
         deliveries: meta.deliveries ?? [],
-        ...(locked ? { cal: locked } : {}),
+        ...(cal ? { cal } : {}),
       });
     };
     const runAll = async (trx: Db) => {

@@ -57,15 +57,14 @@ export class SyncLinkRepository {
   // imports and deletions, which two transactions may apply at once (a delivery
   // and a reconciliation), take their turns, and each reads what the other
   // committed. Taken in sorted order, so that two batches cannot deadlock.
-  // SQLite has one writer at a time: false, nothing to do.
-  async lockUnlinked(orgId: string, echoEventIds: readonly string[], db: Db): Promise<boolean> {
-    if (this.dialect !== "postgres") return false;
+  // SQLite has one writer at a time: nothing to do.
+  async lockUnlinked(orgId: string, echoEventIds: readonly string[], db: Db): Promise<void> {
+    if (this.dialect !== "postgres") return;
     const keys = [...new Set(echoEventIds)].sort().map((id) => `maestro:echo-event:${orgId}:${id}`);
-    if (keys.length === 0) return true;
+    if (keys.length === 0) return;
     await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) with ordinality as t(k, n) order by n`.execute(
       db,
     );
-    return true;
   }
 
   async get(orgId: string, echoEventId: string, db: Db = this.db): Promise<SyncLink | undefined> {
